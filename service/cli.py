@@ -1,0 +1,24 @@
+"""The ``liftwatch`` command line."""
+
+from __future__ import annotations
+
+import typer
+
+from service.cli_synth import demo, synth_app
+
+app = typer.Typer(
+    name="liftwatch",
+    help="Chairlift safety-bar surveillance: synthetic world, models, pipeline and service.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(synth_app, name="synth")
+app.command("demo")(demo)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
