@@ -11,14 +11,16 @@ directory everything a station needs, in the contracts of the design guide (DESI
 
 Times of a passage are in seconds from its departure (the frame where the carrier is at
 position 0 along the cable, the registered ROI); frames are 0-based indices into the video.
+
+This module renders the frames and writes the files; where the carriers are when, and the truth
+that follows from it, are in ``video_timeline.py``; the truth records in ``video_truth.py``.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,23 +29,20 @@ import numpy as np
 import yaml
 
 from models.synthetic.camera import Camera
-from models.synthetic.carrier import (
-    bar_primitives,
-    body_primitives,
-    carrier_extent,
-    passenger_primitives,
-)
+from models.synthetic.carrier import bar_primitives, body_primitives, passenger_primitives
 from models.synthetic.lift import LIGHTS, LiftSpec
 from models.synthetic.primitives import Lighting, Polygon, Primitive, Sphere, Tube, rasterise
-from models.synthetic.samples import CLOSED_MAX, DEFAULT_DIFFICULTY, OPEN_MIN
-from models.synthetic.scene import (
-    CarrierState,
-    Passenger,
-    World,
-    draw_scene,
-    render_masks,
-    sample_passengers,
+from models.synthetic.samples import DEFAULT_DIFFICULTY
+from models.synthetic.scene import CarrierState, Passenger, World, draw_scene, render_masks
+from models.synthetic.video_timeline import (
+    NEAR,
+    Timeline,
+    Track,
+    passage_truth,
+    schedule,
+    track_of,
 )
+from models.synthetic.video_truth import VideoTruth
 from models.synthetic.weather import (
     Conditions,
     apply_conditions,
@@ -59,347 +58,9 @@ Progress = Callable[[int, int], None]  # (frames written, total frames)
 FOURCC = "mp4v"
 CROP = 200
 FPS_RANGE = (5.0, 60.0)
-NEAR = 0.3  # metres: primitives closer to the camera than this are not drawn
-PREROLL_S = 3.0  # a carrier is on the cable at least this long before its departure
-LEAD_S = 0.5  # empty video before the first carrier and after the last
-CLOSED_BY_S = 0.6  # a normal bar is down this long before departure (the contract: 0.5 s)
-OPEN_UNTIL_S = 0.5  # a violating bar stays open until this long after departure
-SCAN_STEP, SCAN_MAX = 0.02, 60.0  # metres: the search for where a carrier leaves the frame
-EXIT_MARGIN = 0.5  # metres past that, so that a swinging carrier is out of sight too
-VIOLATION_KINDS = ("never", "late", "partial")
-CLOSE_RATE = 0.35  # how often the next carrier follows close behind
-
-
-# ---------------------------------------------------------------------------- ground truth
-
-
-@dataclass(frozen=True)
-class PassageTruth:
-    """One carrier's passage: frames where it is at least half inside the frame, its departure."""
-
-    passage: int
-    first_frame: int
-    last_frame: int
-    departure_frame: int
-    violation: bool  # bar angle at the departure frame > CLOSED_MAX
-    passengers: int
-    kind: str  # "normal" | "never" | "late" | "partial"
-    bar_angles: tuple[float, ...]  # one per frame, first_frame..last_frame
-
-
-@dataclass(frozen=True)
-class VideoTruth:
-    """The ground truth of a station video (truth.json)."""
-
-    fps: float
-    frames: int
-    passages: tuple[PassageTruth, ...]
-    lift: int
-    seed: int
-    width: int
-    height: int
-    light: str
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        for p in data["passages"]:
-            p["bar_angles"] = list(p["bar_angles"])
-        return data
-
-    def to_json(self) -> str:
-        """JSON text with one passage a line."""
-        data = self.to_dict()
-        passages = ",\n  ".join(json.dumps(p) for p in data.pop("passages"))
-        return f'{json.dumps(data)[:-1]}, "passages": [\n  {passages}\n]}}\n'
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> VideoTruth:
-        passages = tuple(
-            PassageTruth(**{**p, "bar_angles": tuple(p["bar_angles"])}) for p in data["passages"]
-        )
-        return cls(**{**data, "passages": passages})
-
-
-# ---------------------------------------------------------------------------- geometry
-
-
-@dataclass(frozen=True)
-class Track:
-    """Where a lift's carriers are seen: positions in metres along the cable."""
-
-    start: float  # a carrier is put on the cable here (negative)
-    end: float  # and taken off here, once out of the frame or passing the camera
-    half_visible: float  # first position with the carrier box at least half inside the frame
-    search: tuple[int, int, int, int]  # x, y, w, h: the band the carriers cross
-
-
-def _corners(lift: LiftSpec) -> Array:
-    lo, hi = carrier_extent(lift.carrier)
-    return np.array(
-        [[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])]
-    )
-
-
-def _project_boxes(camera: Camera, points: Array) -> Array:
-    """Boxes (N, 4) of point sets (N, 8, 3); NaN where a point is nearer than NEAR."""
-    n = len(points)
-    flat = points.reshape(-1, 3)
-    uv, _ = camera.project(flat)
-    depth = camera.to_camera(flat)[:, 2].reshape(n, -1)
-    uv = uv.reshape(n, -1, 2)
-    boxes = np.concatenate([uv.min(1), uv.max(1)], axis=1)
-    boxes[depth.min(1) < NEAR] = np.nan
-    return boxes
-
-
-def _inside_fraction(boxes: Array, width: int, height: int) -> Array:
-    """Fraction of each box's area inside the frame, 0 for NaN boxes."""
-    x0, y0, x1, y1 = (boxes[:, i] for i in range(4))
-    iw = np.clip(np.minimum(x1, width) - np.maximum(x0, 0), 0, None)
-    ih = np.clip(np.minimum(y1, height) - np.maximum(y0, 0), 0, None)
-    area = np.maximum((x1 - x0) * (y1 - y0), 1e-9)
-    return np.nan_to_num(iw * ih / area, nan=0.0)
-
-
-def _boxes_at(lift: LiftSpec, positions: Array) -> Array:
-    """Boxes of an unswung carrier at ``positions`` metres along the cable."""
-    pts = _corners(lift)[None] + positions[:, None, None] * lift.cable_direction
-    return _project_boxes(lift.camera, pts)
-
-
-def _exit_distance(lift: LiftSpec, sign: float) -> float:
-    """Metres from the departure point to where the carrier is out of sight on one side.
-
-    Out of sight: its box wholly outside the frame, or wholly behind the camera (a carrier
-    passing beside the camera leaves the view piece by piece; see ``FrameRenderer``).
-    """
-    steps = np.arange(SCAN_STEP, SCAN_MAX, SCAN_STEP)
-    cam = lift.camera
-    points = _corners(lift)[None] + (sign * steps)[:, None, None] * lift.cable_direction
-    depth = cam.to_camera(points.reshape(-1, 3))[:, 2].reshape(len(steps), -1)
-    frac = _inside_fraction(_project_boxes(cam, points), cam.width, cam.height)
-    gone = np.flatnonzero((depth.max(1) < NEAR) | ((depth.min(1) >= NEAR) & (frac <= 0.0)))
-    return float(steps[gone[0]]) + EXIT_MARGIN if len(gone) else SCAN_MAX
-
-
-def _search_band(boxes: Array, width: int, height: int) -> tuple[int, int, int, int]:
-    x0, y0 = np.clip(boxes[:, :2].min(0), 0, None)
-    x1, y1 = boxes[:, 2].max(), boxes[:, 3].max()
-    x1, y1 = min(float(x1), width), min(float(y1), height)
-    return int(x0), int(y0), int(np.ceil(x1 - x0)), int(np.ceil(y1 - y0))
-
-
-def track_of(lift: LiftSpec, speed: float) -> Track:
-    """The stretch of cable a carrier travels on screen at ``speed`` m/s."""
-    end = _exit_distance(lift, 1.0)
-    start = -max(speed * PREROLL_S, min(_exit_distance(lift, -1.0), end))
-    positions = np.arange(start, end, SCAN_STEP)
-    boxes = _boxes_at(lift, positions)
-    half = _inside_fraction(boxes, lift.camera.width, lift.camera.height) >= 0.5
-    band = _search_band(boxes[half], lift.camera.width, lift.camera.height)
-    return Track(start, end, float(positions[np.argmax(half)]), band)
-
-
-# ---------------------------------------------------------------------------- passages
-
-
-def _ease(x: float) -> float:
-    x = min(max(x, 0.0), 1.0)
-    return x * x * (3.0 - 2.0 * x)
-
-
-@dataclass(frozen=True)
-class BarPlan:
-    """The bar goes from open (1) to ``target`` in ``duration`` seconds from ``start``."""
-
-    kind: str
-    start: float = 0.0
-    duration: float = 1.0
-    target: float = 1.0
-
-    def angle(self, t: float) -> float:
-        return 1.0 + (self.target - 1.0) * _ease((t - self.start) / self.duration)
-
-
-@dataclass(frozen=True)
-class Swing:
-    """Damped pendulum swing (sideways, fore-aft) in radians, from ``t0`` seconds."""
-
-    amplitude: tuple[float, float]
-    phase: tuple[float, float]
-    frequency: float
-    decay: float  # seconds
-    t0: float
-
-    def at(self, t: float) -> tuple[float, float]:
-        dt = max(0.0, t - self.t0)
-        envelope = np.exp(-dt / self.decay)
-        w = 2.0 * np.pi * self.frequency * dt
-        a, p = self.amplitude, self.phase
-        return float(a[0] * envelope * np.sin(w + p[0])), float(a[1] * envelope * np.sin(w + p[1]))
-
-
-@dataclass(frozen=True)
-class Passage:
-    index: int
-    departure: int  # frame
-    passengers: tuple[Passenger, ...]
-    bar: BarPlan
-    swing: Swing
-
-
-def _sample_bar(kind: str, rng: np.random.Generator, t_visible: float) -> BarPlan:
-    duration = float(rng.uniform(0.6, 1.5))
-    closed = float(rng.uniform(0.0, 0.08))
-    if kind == "never":
-        return BarPlan(kind)
-    if kind == "late":
-        return BarPlan(kind, float(rng.uniform(OPEN_UNTIL_S, OPEN_UNTIL_S + 2.5)), duration, closed)
-    latest = -CLOSED_BY_S - duration
-    earliest = min(t_visible + 0.2, latest)
-    start = float(rng.uniform(earliest, latest))
-    target = float(rng.uniform(OPEN_MIN, 0.8)) if kind == "partial" else closed
-    return BarPlan(kind, start, duration, target)
-
-
-def _check_bar(plan: BarPlan, t_visible: float) -> None:
-    """The promises of the truth: normal bars are down in time, violating ones stay open."""
-    if plan.kind == "normal":
-        ok = plan.angle(-CLOSED_BY_S) <= 0.1 and plan.angle(0.0) <= 0.1
-    else:
-        ts = np.linspace(min(t_visible, 0.0), OPEN_UNTIL_S, 200)
-        ok = min(plan.angle(float(t)) for t in ts) >= OPEN_MIN
-    if not ok:
-        raise AssertionError(f"bar plan breaks the truth contract: {plan}")
-
-
-def _sample_people(lift: LiftSpec, kind: str, rng: np.random.Generator) -> tuple[Passenger, ...]:
-    """Skiers on the chair: at least one, but a chair leaving open may leave empty."""
-    seats, occupancy = lift.carrier.seats, lift.occupancy
-    people = sample_passengers(seats, occupancy, rng)
-    if kind == "never" and rng.random() < 0.3:
-        return people
-    for _ in range(50):
-        if people:
-            return people
-        people = sample_passengers(seats, occupancy, rng)
-    return sample_passengers(1, 1.0, rng)
-
-
-def _sample_swing(lift: LiftSpec, rng: np.random.Generator, t0: float) -> Swing:
-    length = lift.carrier.grip_height + 0.3
-    return Swing(
-        amplitude=(float(rng.uniform(0.01, 0.05)), float(rng.uniform(0.02, 0.07))),
-        phase=(float(rng.uniform(0, 2 * np.pi)), float(rng.uniform(0, 2 * np.pi))),
-        frequency=float(np.sqrt(9.81 / length) / (2 * np.pi) * rng.uniform(0.9, 1.1)),
-        decay=float(rng.uniform(3.0, 8.0)),
-        t0=t0,
-    )
-
-
-def _kinds(n: int, violation_rate: float, rng: np.random.Generator) -> list[str]:
-    bad = rng.random(n) < violation_rate
-    if n >= 4 and violation_rate > 0 and not bad.any():
-        bad[int(rng.integers(n))] = True
-    return [str(rng.choice(VIOLATION_KINDS, p=[0.4, 0.3, 0.3])) if b else "normal" for b in bad]
-
-
-def _gap_frames(lift: LiftSpec, speed: float, fps: float, rng: np.random.Generator) -> int:
-    """Frames between two departures: sometimes close behind, never touching in 3-D."""
-    lo, hi = carrier_extent(lift.carrier)
-    shortest = max(lift.carrier.width + 0.2, hi[2] - lo[2]) + 1.0
-    extra = rng.uniform(0.0, 1.5) if rng.random() < CLOSE_RATE else rng.uniform(1.5, 7.0)
-    return int(np.ceil((shortest + extra) / speed * fps))
-
-
-def _schedule(
-    lift: LiftSpec,
-    track: Track,
-    n: int,
-    speed: float,
-    fps: float,
-    violation_rate: float,
-    rng: np.random.Generator,
-) -> list[Passage]:
-    t_visible = track.half_visible / speed
-    departure = round(LEAD_S * fps) + int(np.ceil(-track.start / speed * fps))
-    out = []
-    for i, kind in enumerate(_kinds(n, violation_rate, rng)):
-        if i:
-            departure += _gap_frames(lift, speed, fps, rng)
-        bar = _sample_bar(kind, rng, t_visible)
-        _check_bar(bar, t_visible)
-        people = _sample_people(lift, kind, rng)
-        out.append(
-            Passage(i, departure, people, bar, _sample_swing(lift, rng, track.start / speed))
-        )
-    return out
 
 
 # ---------------------------------------------------------------------------- frames
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """The carriers on the cable at every frame."""
-
-    lift: LiftSpec
-    track: Track
-    passages: list[Passage]
-    speed: float
-    fps: float
-
-    @property
-    def frames(self) -> int:
-        tail = int(np.ceil(self.track.end / self.speed * self.fps)) + round(LEAD_S * self.fps)
-        return self.passages[-1].departure + tail + 1
-
-    def state(self, passage: Passage, frame: int) -> CarrierState | None:
-        t = (frame - passage.departure) / self.fps
-        position = self.speed * t
-        if not self.track.start - 1e-9 <= position <= self.track.end + 1e-9:
-            return None
-        return CarrierState(passage.bar.angle(t), position, passage.swing.at(t), passage.passengers)
-
-    def states(self, frame: int) -> list[CarrierState]:
-        found = (self.state(p, frame) for p in self.passages)
-        return [s for s in found if s is not None]
-
-
-def _state_box(lift: LiftSpec, state: CarrierState) -> Array:
-    R, t = lift.carrier_to_world(state.position, state.swing)
-    return _project_boxes(lift.camera, (_corners(lift) @ R.T + t)[None])
-
-
-def _passage_truth(timeline: Timeline, passage: Passage) -> PassageTruth:
-    lift, cam, dep = timeline.lift, timeline.lift.camera, passage.departure
-    per_metre = timeline.fps / timeline.speed
-    window = range(
-        dep + int(np.ceil(timeline.track.start * per_metre)),
-        dep + int(np.floor(timeline.track.end * per_metre)) + 1,
-    )
-    states = [timeline.state(passage, k) for k in window]
-    if any(s is None for s in states):
-        raise AssertionError(f"passage {passage.index} leaves the cable inside its window")
-    boxes = np.concatenate([_state_box(lift, s) for s in states if s is not None])
-    inside = np.flatnonzero(_inside_fraction(boxes, cam.width, cam.height) >= 0.5)
-    first, last = window[int(inside[0])], window[int(inside[-1])]
-    angles = tuple(
-        round(s.bar_angle, 4) for s in states[inside[0] : inside[-1] + 1] if s is not None
-    )
-    violation = angles[dep - first] > CLOSED_MAX
-    if not first <= dep <= last or violation != (passage.bar.kind != "normal"):
-        raise AssertionError(f"passage {passage.index} breaks the truth contract: {passage.bar}")
-    return PassageTruth(
-        passage.index,
-        first,
-        last,
-        dep,
-        violation,
-        len(passage.passengers),
-        passage.bar.kind,
-        angles,
-    )
 
 
 def _points(prims: list[Primitive]) -> list[Array]:
@@ -593,8 +254,8 @@ def _plan(
     rate = float(fps) if fps is not None else float(drawn_fps)
     speed = float(plan_rng.uniform(1.0, 2.5))
     track = track_of(lift, speed)
-    schedule = _schedule(lift, track, passages, speed, rate, violation_rate, plan_rng)
-    timeline = Timeline(lift, track, schedule, speed, rate)
+    planned = schedule(lift, track, passages, speed, rate, violation_rate, plan_rng)
+    timeline = Timeline(lift, track, planned, speed, rate)
     return _Plan(timeline, sample_conditions(lift, cond_rng, difficulty), noise_rng)
 
 
@@ -622,7 +283,7 @@ def generate_station_video(
     truth = VideoTruth(
         fps=timeline.fps,
         frames=timeline.frames,
-        passages=tuple(_passage_truth(timeline, p) for p in timeline.passages),
+        passages=tuple(passage_truth(timeline, p) for p in timeline.passages),
         lift=lift_id,
         seed=seed,
         width=lift.camera.width,

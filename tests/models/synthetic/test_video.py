@@ -12,7 +12,8 @@ import yaml
 
 from models.synthetic.samples import CLOSED_MAX
 from models.synthetic.scene import World
-from models.synthetic.video import VideoTruth, generate_station_video, reference_light
+from models.synthetic.video import generate_station_video, reference_light
+from models.synthetic.video_truth import VideoTruth
 
 LIFT = 3
 PASSAGES = 4
