@@ -12,6 +12,7 @@ from rich.table import Table
 
 from models.synthetic.contact_sheet import make_contact_sheet
 from models.synthetic.dataset import DatasetSpec
+from models.synthetic.preview import make_video_preview
 from models.synthetic.samples import DEFAULT_DIFFICULTY
 from models.synthetic.scene import World
 from models.synthetic.splits import VARIANTS
@@ -95,6 +96,7 @@ def video(
                 violation_rate=violation_rate,
                 progress=update,
             )
+        preview = make_video_preview(out)
     except (OSError, RuntimeError, ValueError) as exc:
         raise _fail(str(exc)) from exc
     violations = sum(p.violation for p in truth.passages)
@@ -102,6 +104,7 @@ def video(
         f"wrote {truth.frames} frames at {truth.fps:g} fps, {len(truth.passages)} "
         f"passages ({violations} with the bar open at departure) to {out}"
     )
+    console.print(f"every departure at a glance: {preview}")
 
 
 def demo(
@@ -127,6 +130,7 @@ def demo(
     table.add_row("contact sheet (20 lifts)", str(out / "dataset" / "contact_sheet.png"))
     table.add_row("data set manifest", str(out / "dataset" / "manifest.json"))
     table.add_row("station video", str(out / "station-L01" / "station.mp4"))
+    table.add_row("its departures at a glance", str(out / "station-L01" / "preview.png"))
     table.add_row("ground truth", str(out / "station-L01" / "truth.json"))
     table.add_row("station config", str(out / "station-L01" / "station.yaml"))
     console.print(table)
