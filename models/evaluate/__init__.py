@@ -1,0 +1,1 @@
+"""Evaluation of trained models: per-lift accuracy tables, confusion matrices, embeddings."""

@@ -1,0 +1,241 @@
+"""``fit``: train any registered model on ``LiftData``, with early stopping and checkpoints.
+
+Per epoch: the task's batches (siamese pairs or labelled images), one optimiser step each at
+the Keras-decayed learning rate; then BatchNorm statistics are re-estimated on training batches
+(models with BatchNorm only: short runs leave the running averages behind the weights), the
+validation accuracy is measured (decision rule for siamese models, argmax for classifiers),
+``last.pt``/``best.pt`` are written and a line goes to ``log.jsonl``. Training stops after
+``epochs`` or after ``patience`` epochs without a better validation accuracy.
+
+``out_dir`` gets ``config.json`` (model, data, options), ``log.jsonl``, ``last.pt`` and
+``best.pt``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from models.train.config import TrainConfig
+from models.train.data import LiftData
+from models.train.device import resolve_device, torch_threads
+from models.train.log import EpochLog, EpochRecord
+from models.train.optim import decayed_lr, make_optimizer, set_lr
+from models.train.presets import DataSpecError
+from models.train.state import BEST, LAST, TrainState, resume, save_epoch
+from models.train.tasks import Task, make_task
+from models.zoo.base import ZooModel
+from models.zoo.batchnorm import recalibrate_batchnorm
+from models.zoo.registry import create_model, model_class
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+EpochCallback = Callable[[EpochRecord], None]
+
+
+class TrainError(ValueError):
+    """A training run that cannot start or go on; the message says why."""
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """How a run ended: the best epoch and its validation accuracy, the last epoch done."""
+
+    out_dir: Path
+    model: str
+    device: str
+    best_epoch: int
+    best_val_accuracy: float
+    last_epoch: int
+    stopped_early: bool
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def best_path(self) -> Path:
+        return self.out_dir / BEST
+
+    @property
+    def last_path(self) -> Path:
+        return self.out_dir / LAST
+
+
+def train_lifts_of(data: LiftData, config: TrainConfig) -> tuple[int, ...]:
+    """The lifts the run trains and validates on: ``config.lifts`` ∩ (all or seen) lifts."""
+    lifts = config.lifts if config.lifts is not None else data.lifts
+    if config.train_lifts == "seen":
+        if not data.unseen:
+            raise DataSpecError(
+                f"--train-lifts seen: {data.source} has no held-out lifts (it needs more than 5)"
+            )
+        lifts = tuple(k for k in lifts if k in data.seen)
+    if not lifts:
+        raise DataSpecError("no lift left to train on")
+    return tuple(lifts)
+
+
+def _train_epoch(
+    task: Task,
+    optimizer: torch.optim.Optimizer,
+    state: TrainState,
+    base_lr: float,
+    config: TrainConfig,
+    tick: Callable[[int], None],
+) -> float:
+    """One pass over the task's batches; returns the mean loss per sample."""
+    total, count = 0.0, 0
+    for i, batch in enumerate(task.batches(state.epoch)):
+        set_lr(optimizer, decayed_lr(base_lr, config.lr_decay, state.iterations))
+        loss = task.loss(batch)
+        if not torch.isfinite(loss):
+            raise TrainError(
+                f"loss became {float(loss.detach())} at epoch {state.epoch + 1}: lower --lr "
+                f"(it is {base_lr:g})"
+            )
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        state.iterations += 1
+        n = len(batch[-1])
+        total += float(loss.detach()) * n
+        count += n
+        tick(i + 1)
+    return total / max(count, 1)
+
+
+@dataclass
+class _Run:
+    """Everything one run's epochs share."""
+
+    model: ZooModel
+    task: Task
+    optimizer: torch.optim.Optimizer
+    state: TrainState
+    data: LiftData
+    config: TrainConfig
+    base_lr: float
+    out_dir: Path
+    meta: dict[str, Any]
+    epoch_log: EpochLog
+    device: torch.device
+
+    def validate(self) -> float:
+        """Re-estimate BatchNorm statistics (where the model has BN), then val accuracy."""
+        # an epoch index no training epoch uses: BN batches are drawn apart from training's
+        bn = self.task.bn_inputs(10**6 + self.state.epoch, self.config.bn_batches)
+        used = recalibrate_batchnorm(self.model, bn)
+        if used:
+            log.debug("re-estimated BatchNorm statistics on %d batches", used)
+        self.model.eval()
+        return self.task.accuracy(self.data.split("val"))
+
+    def epoch(self, tick: Callable[[int], None]) -> EpochRecord:
+        """Train one epoch, validate, checkpoint and log it."""
+        start = time.perf_counter()
+        self.model.train()
+        loss = _train_epoch(self.task, self.optimizer, self.state, self.base_lr, self.config, tick)
+        val = self.validate()
+        state = self.state
+        state.epoch += 1
+        is_best = val > state.best_val
+        if is_best:
+            state.best_val, state.best_epoch, state.since_best = val, state.epoch, 0
+        else:
+            state.since_best += 1
+        save_epoch(self.out_dir, self.model, self.optimizer, state, self.meta, val, is_best)
+        lr = decayed_lr(self.base_lr, self.config.lr_decay, state.iterations)
+        seconds = time.perf_counter() - start
+        record = EpochRecord(state.epoch, loss, val, lr, seconds, state.iterations, is_best)
+        self.epoch_log.append(record)
+        log.info("epoch %d: loss %.4f, val accuracy %.4f", state.epoch, loss, val)
+        return record
+
+    def loop(self, progress: Progress | None, on_epoch: EpochCallback | None) -> None:
+        """Epochs until ``epochs`` or until ``patience`` epochs bring no better accuracy."""
+        per_epoch = self.task.num_batches()
+        total = per_epoch * self.config.epochs
+        while (
+            self.state.epoch < self.config.epochs and self.state.since_best < self.config.patience
+        ):
+            first = self.state.epoch * per_epoch
+
+            def tick(done: int, first: int = first) -> None:
+                if progress is not None:
+                    progress(first + done, total)
+
+            record = self.epoch(tick)
+            if on_epoch is not None:
+                on_epoch(record)
+
+
+def fit(
+    model_name: str,
+    data: LiftData,
+    config: TrainConfig,
+    out_dir: Path,
+    progress: Progress | None = None,
+    on_epoch: EpochCallback | None = None,
+) -> FitResult:
+    """Train ``model_name`` on ``data`` into ``out_dir`` (see the module doc)."""
+    model_class(model_name)  # UnknownModelError names the known ones
+    lifts = train_lifts_of(data, config)
+    subset = data.restrict(lifts)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with torch_threads(config.threads):
+        run = _start(model_name, subset, config, out_dir, data.source)
+        run.loop(progress, on_epoch)
+    state = run.state
+    return FitResult(
+        out_dir=out_dir,
+        model=model_name,
+        device=str(run.device),
+        best_epoch=state.best_epoch,
+        best_val_accuracy=state.best_val,
+        last_epoch=state.epoch,
+        stopped_early=state.since_best >= config.patience,
+        history=run.epoch_log.read(),
+    )
+
+
+def _start(
+    model_name: str, data: LiftData, config: TrainConfig, out_dir: Path, source: str
+) -> _Run:
+    """Build the model, task and optimiser; load ``last.pt`` when resuming."""
+    device = resolve_device(config.device)
+    train = data.split("train")
+    torch.manual_seed(config.seed)
+    try:
+        model = create_model(model_name, **config.build_kwargs())
+    except (TypeError, ValueError) as exc:
+        raise TrainError(f"cannot build {model_name}: {exc}") from exc
+    model.to(device)
+    task = make_task(
+        model, train, data.masks, config.batch_size, config.seed, device, config.margin
+    )
+    base_lr = config.learning_rate(model_name)
+    optimizer = make_optimizer(model, config, base_lr)
+    meta: dict[str, Any] = {
+        "model": model_name,
+        "data": source,
+        "train_lifts": list(data.lifts),
+        "train_config": config.to_dict(),
+    }
+    epoch_log = EpochLog(out_dir / "log.jsonl")
+    state = TrainState()
+    if config.resume:
+        state = resume(out_dir, model, optimizer, config, source)
+        epoch_log.truncate(state.epoch)
+        log.info("resuming %s after epoch %d", model_name, state.epoch)
+    else:
+        epoch_log.reset()
+    info = meta | {"device": str(device), "lr": base_lr}
+    (out_dir / "config.json").write_text(json.dumps(info, indent=2) + "\n")
+    return _Run(
+        model, task, optimizer, state, data, config, base_lr, out_dir, meta, epoch_log, device
+    )

@@ -1,0 +1,103 @@
+"""Training state in checkpoints: what ``--resume`` needs to continue where a run stopped.
+
+``last.pt`` (every epoch) and ``best.pt`` (best validation accuracy so far) are zoo checkpoints
+(``models.zoo.checkpoint``): they rebuild the model alone. Their ``extra`` holds the epoch, the
+validation accuracy, the training options, the data and the lifts trained on; ``last.pt`` adds
+the optimiser state, the update count, the early-stopping counters and torch's random number
+generator states. Data order needs no saved state: it is drawn from (seed, epoch).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from models.train.config import TrainConfig
+from models.zoo.base import ZooModel
+from models.zoo.checkpoint import load_weights, save_checkpoint
+from models.zoo.errors import CheckpointError
+
+LAST, BEST = "last.pt", "best.pt"
+
+
+class ResumeError(ValueError):
+    """A run that cannot be resumed; the message says why."""
+
+
+@dataclass
+class TrainState:
+    """Epochs done, updates done and the early-stopping bookkeeping."""
+
+    epoch: int = 0
+    iterations: int = 0
+    best_val: float = -1.0
+    best_epoch: int = 0
+    since_best: int = 0
+
+
+def _rng_states() -> dict[str, Any]:
+    states: dict[str, Any] = {"torch": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        states["cuda"] = torch.cuda.get_rng_state_all()
+    return states
+
+
+def _set_rng_states(states: dict[str, Any]) -> None:
+    torch.set_rng_state(states["torch"])
+    if "cuda" in states and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(states["cuda"])
+
+
+def save_epoch(
+    out_dir: Path,
+    model: ZooModel,
+    optimizer: torch.optim.Optimizer,
+    state: TrainState,
+    meta: dict[str, Any],
+    val_accuracy: float,
+    is_best: bool,
+) -> None:
+    """Write ``last.pt`` (and ``best.pt`` when ``is_best``) after an epoch."""
+    common = {**meta, "epoch": state.epoch, "val_accuracy": val_accuracy}
+    last = {
+        **common,
+        "train_state": asdict(state),
+        "optimizer": optimizer.state_dict(),
+        "rng": _rng_states(),
+    }
+    if is_best:
+        save_checkpoint(model, out_dir / BEST, common)
+    save_checkpoint(model, out_dir / LAST, last)
+
+
+def resume(
+    out_dir: Path,
+    model: ZooModel,
+    optimizer: torch.optim.Optimizer,
+    config: TrainConfig,
+    data_source: str,
+) -> TrainState:
+    """Load ``last.pt`` of ``out_dir`` into ``model`` and ``optimizer``; the state to go on from."""
+    path = out_dir / LAST
+    if not path.is_file():
+        raise ResumeError(f"--resume: {path} does not exist (nothing to resume)")
+    try:
+        extra = load_weights(model, path)
+    except CheckpointError as exc:
+        raise ResumeError(f"--resume: {exc}") from exc
+    if "train_state" not in extra or "optimizer" not in extra:
+        raise ResumeError(f"--resume: {path} holds no training state")
+    changed = config.differences(extra.get("train_config", {}))
+    if extra.get("data") != data_source:
+        changed.append(f"data: was {extra.get('data')!r}, now {data_source!r}")
+    if changed:
+        raise ResumeError("--resume needs the options of the first run: " + "; ".join(changed))
+    try:
+        optimizer.load_state_dict(extra["optimizer"])
+    except (KeyError, ValueError) as exc:
+        raise ResumeError(f"--resume: optimizer state does not fit: {exc}") from exc
+    _set_rng_states(extra["rng"])
+    return TrainState(**extra["train_state"])

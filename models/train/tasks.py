@@ -1,0 +1,163 @@
+"""What one training step means for each kind of model.
+
+* siamese: each epoch pairs every training image with one of its own lift's two masks, half
+  positive, half negative per (lift, state) (``models.zoo.pairs.PairSampler``), embeds image and
+  mask in one forward pass (``embed_pair``) and applies the contrastive loss (eq. 1);
+* classifier: every training image once, cross-entropy on the logits.
+
+Both shuffle with generators seeded by (seed, epoch), so an epoch is the same whether the run
+was resumed or not. ``bn_inputs`` yields batches shaped like training batches for the BatchNorm
+re-estimation, and ``accuracy`` is the validation metric of early stopping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol
+
+import numpy as np
+import torch
+from torch import nn
+
+from models.evaluate.predict import Masks, TorchPredictor, predict_split
+from models.synthetic.dataset import ArraySplit
+from models.zoo.base import ZooModel
+from models.zoo.losses import ContrastiveLoss
+from models.zoo.pairs import MaskSet, PairSampler
+from models.zoo.siamese import embed_pair
+
+Batch = tuple[torch.Tensor, ...]
+
+
+class Task(Protocol):
+    def batches(self, epoch: int) -> Iterator[Batch]: ...
+
+    def num_batches(self) -> int: ...
+
+    def loss(self, batch: Batch) -> torch.Tensor: ...
+
+    def bn_inputs(self, epoch: int, limit: int) -> Iterator[torch.Tensor]: ...
+
+    def accuracy(self, split: ArraySplit) -> float: ...
+
+
+class _Base:
+    def __init__(
+        self,
+        model: ZooModel,
+        train: ArraySplit,
+        masks: Masks,
+        batch_size: int,
+        seed: int,
+        device: torch.device,
+    ) -> None:
+        if len(train) == 0:
+            raise ValueError("the training split holds no image")
+        self.model, self.train, self.masks = model, train, masks
+        self.batch_size, self.seed, self.device = batch_size, seed, device
+        self.config = model.preprocess_config
+
+    def num_batches(self) -> int:
+        return -(-len(self.train) // self.batch_size)
+
+    def images(self, index: np.ndarray) -> torch.Tensor:
+        return self.config.preprocess(self.train.images[index]).to(self.device)
+
+    def accuracy(self, split: ArraySplit) -> float:
+        predictor = TorchPredictor(self.model, self.device)
+        return predict_split(predictor, split, self.masks, batch_size=2 * self.batch_size).accuracy
+
+    def batches(self, epoch: int) -> Iterator[Batch]:
+        raise NotImplementedError
+
+    def bn_inputs(self, epoch: int, limit: int) -> Iterator[torch.Tensor]:
+        """Model inputs of the first ``limit`` batches of an extra epoch (``epoch``)."""
+        for i, batch in enumerate(self.batches(epoch)):
+            if i >= limit:
+                return
+            yield self.inputs(batch)
+
+    def inputs(self, batch: Batch) -> torch.Tensor:
+        return batch[0]
+
+
+class SiameseTask(_Base):
+    """(image, mask of its lift) pairs and the contrastive loss."""
+
+    def __init__(
+        self,
+        model: ZooModel,
+        train: ArraySplit,
+        masks: Masks,
+        batch_size: int,
+        seed: int,
+        device: torch.device,
+        margin: float = 1.0,
+    ) -> None:
+        super().__init__(model, train, masks, batch_size, seed, device)
+        self.sampler = PairSampler(self.train.labels, self.train.lifts, seed=self.seed)
+        self.mask_set = MaskSet.from_masks(
+            {k: self.masks[k] for k in np.unique(self.train.lifts).tolist()}, self.config
+        )
+        self.mask_set.inputs = self.mask_set.inputs.to(self.device)
+        self.loss_fn = ContrastiveLoss(margin=margin)
+
+    def batches(self, epoch: int) -> Iterator[Batch]:
+        pairs = self.sampler.epoch(epoch)
+        for start in range(0, len(pairs), self.batch_size):
+            s = slice(start, start + self.batch_size)
+            masks = self.mask_set.select(pairs.lift[s], pairs.mask_state[s])
+            positive = torch.from_numpy(pairs.positive[s]).to(self.device)
+            yield self.images(pairs.image_index[s]), masks, positive
+
+    def loss(self, batch: Batch) -> torch.Tensor:
+        images, masks, positive = batch
+        y_images, y_masks = embed_pair(self.model, images, masks)
+        out: torch.Tensor = self.loss_fn(y_images, y_masks, positive)
+        return out
+
+    def inputs(self, batch: Batch) -> torch.Tensor:
+        return torch.cat([batch[0], batch[1]])
+
+
+class ClassifierTask(_Base):
+    """Images and their labels, cross-entropy."""
+
+    def __init__(
+        self,
+        model: ZooModel,
+        train: ArraySplit,
+        masks: Masks,
+        batch_size: int,
+        seed: int,
+        device: torch.device,
+    ) -> None:
+        super().__init__(model, train, masks, batch_size, seed, device)
+        self.loss_fn = nn.CrossEntropyLoss()
+        self.labels = torch.from_numpy(self.train.labels)
+
+    def batches(self, epoch: int) -> Iterator[Batch]:
+        order = np.random.default_rng([self.seed, epoch]).permutation(len(self.train))
+        for start in range(0, len(order), self.batch_size):
+            index = order[start : start + self.batch_size]
+            yield self.images(index), self.labels[index].to(self.device)
+
+    def loss(self, batch: Batch) -> torch.Tensor:
+        images, labels = batch
+        out: torch.Tensor = self.loss_fn(self.model(images), labels)
+        return out
+
+
+def make_task(
+    model: ZooModel,
+    train: ArraySplit,
+    masks: Masks,
+    batch_size: int,
+    seed: int,
+    device: torch.device,
+    margin: float = 1.0,
+) -> Task:
+    """The task of ``model.kind``."""
+    if model.kind == "siamese":
+        return SiameseTask(model, train, masks, batch_size, seed, device, margin=margin)
+    return ClassifierTask(model, train, masks, batch_size, seed, device)
