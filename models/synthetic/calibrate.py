@@ -120,8 +120,8 @@ def train_plain_cnn(
 @dataclass(frozen=True)
 class CalibrationPoint:
     difficulty: float
-    test_accuracy: float  # over all test images
-    mean_lift_accuracy: float  # average of the per-lift accuracies, as in Table 2
+    test_accuracy: float  # over all test images, as Table 2 computes its "Average" row
+    mean_lift_accuracy: float  # plain mean of the per-lift accuracies
     per_lift: dict[int, float]
     epochs: int
     train_seconds: float

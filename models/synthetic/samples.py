@@ -20,7 +20,9 @@ Array = np.ndarray
 CROP = 200
 CLOSED_MAX = 0.2  # labelled "closed": bar angle in [0, CLOSED_MAX]
 OPEN_MIN = 0.6  # labelled "open": bar angle in [OPEN_MIN, 1]; the middle is left out
-DEFAULT_DIFFICULTY = 1.0
+# Calibrated (docs/SYNTHETIC.md): a plain CNN trained on 100 images per lift scores 87.4 % on
+# the test set at this difficulty, in the paper's regime (its classifier: 87.76 %).
+DEFAULT_DIFFICULTY = 0.25
 LABELS = ("closed", "open")  # class index 0 closed, 1 open
 
 

@@ -1,7 +1,8 @@
 """Weather, light and camera defects: sampled per image, applied after rasterising.
 
-``difficulty`` scales every degradation at once (0: clean studio images, 1: the calibrated
-default, above: worse than the worst day at the station); see docs/SYNTHETIC.md.
+``difficulty`` scales every degradation at once (0: clean renders, 1: a bad day at the
+station, above: worse; the calibrated default is ``samples.DEFAULT_DIFFICULTY``); see
+docs/SYNTHETIC.md.
 """
 
 from __future__ import annotations
