@@ -1,0 +1,1 @@
+"""The synthetic chairlift world: lifts, registered images, masks, segmentation, videos."""
