@@ -20,7 +20,7 @@ import torch
 from models.zoo.base import ZooModel
 from models.zoo.errors import CheckpointError
 from models.zoo.preprocess import PreprocessConfig
-from models.zoo.pretrained import MAX_LISTED
+from models.zoo.pretrained import MAX_LISTED, load_torch_file
 from models.zoo.registry import UnknownModelError, create_model, model_class
 
 log = logging.getLogger(__name__)
@@ -63,12 +63,7 @@ def save_checkpoint(
 
 def read_payload(path: str | Path) -> dict[str, Any]:
     """The checked contents of a checkpoint file (no model built)."""
-    try:
-        payload = torch.load(Path(path), map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise CheckpointError(f"checkpoint {path} does not exist") from None
-    except Exception as exc:
-        raise CheckpointError(f"{path} is not a readable checkpoint: {exc}") from exc
+    payload = load_torch_file(path, "checkpoint")
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a liftwatch model checkpoint (no {FORMAT!r} tag)")
     if payload.get("version") != VERSION:

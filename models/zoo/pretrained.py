@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -24,14 +25,23 @@ def _listed(keys: list[str]) -> str:
     return ", ".join(keys[:MAX_LISTED]) + more
 
 
+def load_torch_file(path: str | Path, what: str) -> Any:
+    """``torch.load`` (tensors only) with errors that name ``what`` the file should be.
+
+    torch's own message is long and multi-line; its first line is enough to say why.
+    """
+    try:
+        return torch.load(Path(path), map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise CheckpointError(f"{what} {path} does not exist") from None
+    except Exception as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise CheckpointError(f"{path} is not a readable {what}: {reason}") from exc
+
+
 def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     """A state dict (``{name: tensor}``) saved with ``torch.save``; ``CheckpointError`` if not."""
-    try:
-        obj = torch.load(Path(path), map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise CheckpointError(f"weights file {path} does not exist") from None
-    except Exception as exc:
-        raise CheckpointError(f"{path} is not a readable torch weights file: {exc}") from exc
+    obj = load_torch_file(path, "torch weights file")
     if not isinstance(obj, Mapping) or not all(
         isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in obj.items()
     ):
