@@ -92,6 +92,9 @@ def train_cmd(
     input_size: Annotated[int | None, typer.Option(min=8, help="Square input side.")] = None,
     lifts: Annotated[str | None, typer.Option(help="Lift subset, e.g. 1,2,7-9.")] = None,
     train_lifts: Annotated[str, typer.Option(help="all, or seen: leave-lifts-out.")] = "all",
+    augment: Annotated[
+        bool, typer.Option(help="Random shifts, light and noise on training images.")
+    ] = True,
     resume: Annotated[bool, typer.Option(help="Continue from OUT/last.pt.")] = False,
     pretrained: Annotated[Path | None, typer.Option(help="ImageNet backbone weights.")] = None,
     threads: Annotated[
@@ -122,6 +125,7 @@ def train_cmd(
             input_size=input_size,
             lifts=parse_lifts(lifts) if lifts else None,
             train_lifts=train_lifts,
+            augment=augment,
             resume=resume,
             threads=threads,
             model_kwargs={"pretrained": str(pretrained)} if pretrained else {},

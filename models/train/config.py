@@ -12,6 +12,8 @@ epochs on the synthetic small set (measured; see ``DEFAULT_LR``):
   the small set at batch 32), a gentle decay like the paper's, visible on our horizon;
 * ``epochs`` 100 (maximum), ``patience`` 10 epochs without a better validation accuracy;
 * ``batch_size`` 32, ``margin`` 1 (the contrastive loss of eq. 1);
+* ``augment`` on: training images get small random shifts, rotations, scalings, light changes
+  and noise (``models.train.augment``; the paper does not say it augments);
 * ``bn_batches`` 25: training batches used to re-estimate BatchNorm statistics before every
   validation (``models.zoo.batchnorm``), for the models that have BatchNorm.
 """
@@ -60,6 +62,7 @@ class TrainConfig:
     lifts: tuple[int, ...] | None = None  # None: every lift of the data
     train_lifts: str = "all"  # "seen": the leave-lifts-out protocol's seen lifts only
     margin: float = 1.0
+    augment: bool = True  # models.train.augment's shifts, rotations, light and noise
     bn_batches: int = 25
     threads: int | None = None  # None: every core
     resume: bool = False

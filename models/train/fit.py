@@ -23,6 +23,7 @@ from typing import Any
 
 import torch
 
+from models.train.augment import DEFAULT_AUGMENT
 from models.train.config import TrainConfig
 from models.train.data import LiftData
 from models.train.device import resolve_device, torch_threads
@@ -215,8 +216,9 @@ def _start(
     except (TypeError, ValueError) as exc:
         raise TrainError(f"cannot build {model_name}: {exc}") from exc
     model.to(device)
+    augment = DEFAULT_AUGMENT if config.augment else None
     task = make_task(
-        model, train, data.masks, config.batch_size, config.seed, device, config.margin
+        model, train, data.masks, config.batch_size, config.seed, device, augment, config.margin
     )
     base_lr = config.learning_rate(model_name)
     optimizer = make_optimizer(model, config, base_lr)

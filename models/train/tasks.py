@@ -21,6 +21,7 @@ from torch import nn
 
 from models.evaluate.predict import Masks, TorchPredictor, predict_split
 from models.synthetic.dataset import ArraySplit
+from models.train.augment import AugmentConfig, augment_images
 from models.zoo.base import ZooModel
 from models.zoo.losses import ContrastiveLoss
 from models.zoo.pairs import MaskSet, PairSampler
@@ -30,7 +31,7 @@ Batch = tuple[torch.Tensor, ...]
 
 
 class Task(Protocol):
-    def batches(self, epoch: int) -> Iterator[Batch]: ...
+    def batches(self, epoch: int, augment: bool = True) -> Iterator[Batch]: ...
 
     def num_batches(self) -> int: ...
 
@@ -50,29 +51,42 @@ class _Base:
         batch_size: int,
         seed: int,
         device: torch.device,
+        augment: AugmentConfig | None = None,
     ) -> None:
         if len(train) == 0:
             raise ValueError("the training split holds no image")
         self.model, self.train, self.masks = model, train, masks
         self.batch_size, self.seed, self.device = batch_size, seed, device
+        self.augment = augment
         self.config = model.preprocess_config
 
     def num_batches(self) -> int:
         return -(-len(self.train) // self.batch_size)
 
-    def images(self, index: np.ndarray) -> torch.Tensor:
-        return self.config.preprocess(self.train.images[index]).to(self.device)
+    def images(self, index: np.ndarray, generator: torch.Generator | None) -> torch.Tensor:
+        """Preprocessed training images, augmented when ``generator`` is given."""
+        x = self.config.preprocess(self.train.images[index]).to(self.device)
+        if generator is not None and self.augment is not None:
+            x = augment_images(x, generator, self.augment)
+        return x
+
+    def generator(self, epoch: int, augment: bool) -> torch.Generator | None:
+        """The augmentation draws of ``epoch`` (seeded by run seed and epoch), or None."""
+        if not augment or self.augment is None:
+            return None
+        seed = int(np.random.SeedSequence([self.seed, epoch]).generate_state(1)[0])
+        return torch.Generator().manual_seed(seed)
 
     def accuracy(self, split: ArraySplit) -> float:
         predictor = TorchPredictor(self.model, self.device)
         return predict_split(predictor, split, self.masks, batch_size=2 * self.batch_size).accuracy
 
-    def batches(self, epoch: int) -> Iterator[Batch]:
+    def batches(self, epoch: int, augment: bool = True) -> Iterator[Batch]:
         raise NotImplementedError
 
     def bn_inputs(self, epoch: int, limit: int) -> Iterator[torch.Tensor]:
-        """Model inputs of the first ``limit`` batches of an extra epoch (``epoch``)."""
-        for i, batch in enumerate(self.batches(epoch)):
+        """Model inputs (not augmented) of the first ``limit`` batches of an extra ``epoch``."""
+        for i, batch in enumerate(self.batches(epoch, augment=False)):
             if i >= limit:
                 return
             yield self.inputs(batch)
@@ -92,9 +106,10 @@ class SiameseTask(_Base):
         batch_size: int,
         seed: int,
         device: torch.device,
+        augment: AugmentConfig | None = None,
         margin: float = 1.0,
     ) -> None:
-        super().__init__(model, train, masks, batch_size, seed, device)
+        super().__init__(model, train, masks, batch_size, seed, device, augment)
         self.sampler = PairSampler(self.train.labels, self.train.lifts, seed=self.seed)
         self.mask_set = MaskSet.from_masks(
             {k: self.masks[k] for k in np.unique(self.train.lifts).tolist()}, self.config
@@ -102,13 +117,14 @@ class SiameseTask(_Base):
         self.mask_set.inputs = self.mask_set.inputs.to(self.device)
         self.loss_fn = ContrastiveLoss(margin=margin)
 
-    def batches(self, epoch: int) -> Iterator[Batch]:
+    def batches(self, epoch: int, augment: bool = True) -> Iterator[Batch]:
         pairs = self.sampler.epoch(epoch)
+        generator = self.generator(epoch, augment)
         for start in range(0, len(pairs), self.batch_size):
             s = slice(start, start + self.batch_size)
             masks = self.mask_set.select(pairs.lift[s], pairs.mask_state[s])
             positive = torch.from_numpy(pairs.positive[s]).to(self.device)
-            yield self.images(pairs.image_index[s]), masks, positive
+            yield self.images(pairs.image_index[s], generator), masks, positive
 
     def loss(self, batch: Batch) -> torch.Tensor:
         images, masks, positive = batch
@@ -131,16 +147,18 @@ class ClassifierTask(_Base):
         batch_size: int,
         seed: int,
         device: torch.device,
+        augment: AugmentConfig | None = None,
     ) -> None:
-        super().__init__(model, train, masks, batch_size, seed, device)
+        super().__init__(model, train, masks, batch_size, seed, device, augment)
         self.loss_fn = nn.CrossEntropyLoss()
         self.labels = torch.from_numpy(self.train.labels)
 
-    def batches(self, epoch: int) -> Iterator[Batch]:
+    def batches(self, epoch: int, augment: bool = True) -> Iterator[Batch]:
         order = np.random.default_rng([self.seed, epoch]).permutation(len(self.train))
+        generator = self.generator(epoch, augment)
         for start in range(0, len(order), self.batch_size):
             index = order[start : start + self.batch_size]
-            yield self.images(index), self.labels[index].to(self.device)
+            yield self.images(index, generator), self.labels[index].to(self.device)
 
     def loss(self, batch: Batch) -> torch.Tensor:
         images, labels = batch
@@ -155,9 +173,10 @@ def make_task(
     batch_size: int,
     seed: int,
     device: torch.device,
+    augment: AugmentConfig | None = None,
     margin: float = 1.0,
 ) -> Task:
-    """The task of ``model.kind``."""
+    """The task of ``model.kind``; ``augment`` None trains on the images as they are."""
     if model.kind == "siamese":
-        return SiameseTask(model, train, masks, batch_size, seed, device, margin=margin)
-    return ClassifierTask(model, train, masks, batch_size, seed, device)
+        return SiameseTask(model, train, masks, batch_size, seed, device, augment, margin)
+    return ClassifierTask(model, train, masks, batch_size, seed, device, augment)
