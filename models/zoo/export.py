@@ -100,12 +100,19 @@ def read_config(path: str | Path, proto_metadata: dict[str, str]) -> PreprocessC
 class OnnxModel:
     """An exported zoo model run by ONNX Runtime; inputs are preprocessed batches."""
 
-    def __init__(self, path: str | Path, providers: list[str] | None = None) -> None:
+    def __init__(
+        self, path: str | Path, providers: list[str] | None = None, threads: int | None = None
+    ) -> None:
+        """``threads``: ONNX Runtime's intra-op threads (None: its default, every core)."""
         self.path = Path(path)
         if not self.path.is_file():
             raise OnnxModelError(f"ONNX model {self.path} does not exist")
+        options = ort.SessionOptions()
+        if threads is not None:
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
         self.session = ort.InferenceSession(
-            str(self.path), providers=providers or select_providers()
+            str(self.path), options, providers=providers or select_providers()
         )
         meta = dict(self.session.get_modelmeta().custom_metadata_map)
         self.config = read_config(self.path, meta)
