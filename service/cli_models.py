@@ -223,12 +223,37 @@ def export_cmd(
         raise _fail(f"parity check failed: beyond tolerance {tolerance:g}", code=1)
 
 
+def compare_cmd(
+    evaluations: Annotated[
+        list[Path], typer.Argument(help="Evaluation directories (or their accuracy.json).")
+    ],
+    title: Annotated[str, typer.Option(help="The table's title.")] = "Test accuracy (%)",
+    label: Annotated[
+        list[str] | None, typer.Option(help="Column label per evaluation (default: the model).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the markdown here too.")] = None,
+) -> None:
+    """Per-lift tables of several evaluations side by side, as markdown (docs/ACCURACY.md)."""
+    from models.evaluate.compare import compare_markdown, read_evaluation
+
+    with user_errors():
+        labels = list(label or [])
+        if labels and len(labels) != len(evaluations):
+            raise ValueError(f"give one --label per evaluation ({len(evaluations)}), or none")
+        evs = [read_evaluation(p, labels[i] if labels else None) for i, p in enumerate(evaluations)]
+        text = compare_markdown(evs, title)
+        if out is not None:
+            out.write_text(text, encoding="utf-8")
+    typer.echo(text, nl=False)
+
+
 def register_model_commands(app: typer.Typer) -> None:
-    """Add ``train``, ``evaluate`` and ``export`` to the ``liftwatch`` app."""
+    """Add ``train``, ``evaluate``, ``export`` and ``compare`` to the ``liftwatch`` app."""
     commands: dict[str, Callable[..., None]] = {
         "train": train_cmd,
         "evaluate": evaluate_cmd,
         "export": export_cmd,
+        "compare": compare_cmd,
     }
     for name, command in commands.items():
         app.command(name)(command)
