@@ -95,6 +95,9 @@ def train_cmd(
     augment: Annotated[
         bool, typer.Option(help="Random shifts, light and noise on training images.")
     ] = True,
+    augment_lifts: Annotated[
+        bool, typer.Option(help="Siamese: warp and mirror image and mask alike (unseen lifts).")
+    ] = False,
     resume: Annotated[bool, typer.Option(help="Continue from OUT/last.pt.")] = False,
     pretrained: Annotated[Path | None, typer.Option(help="ImageNet backbone weights.")] = None,
     threads: Annotated[
@@ -126,6 +129,7 @@ def train_cmd(
             lifts=parse_lifts(lifts) if lifts else None,
             train_lifts=train_lifts,
             augment=augment,
+            augment_lifts=augment_lifts,
             resume=resume,
             threads=threads,
             model_kwargs={"pretrained": str(pretrained)} if pretrained else {},

@@ -10,6 +10,13 @@ the last two kinds of change on a batch of preprocessed images, each image drawi
 * photometry: contrast × [1 − c, 1 + c], brightness ± b, a per-channel gain ± g (colour cast)
   and Gaussian noise of a standard deviation up to ``noise`` (in normalised units).
 
+``warp_pairs`` is the second, optional kind (``--augment-lifts``): one random geometry — a
+larger shift, rotation and scale, and a mirror half of the time — applied to an image AND the
+mask it is paired with, so that the pair looks like it came from a lift with another camera
+placement. Training on 15 lifts, the network otherwise learns those 15 lifts' geometry by heart;
+with this it must learn to compare an image with a mask wherever the carrier lies, which is what
+a lift it has never seen asks of it.
+
 Draws come from a ``torch.Generator`` the caller seeds (by run seed and epoch), so a resumed run
 sees the same augmented epochs as an uninterrupted one.
 """
@@ -35,6 +42,17 @@ class AugmentConfig:
 
 
 DEFAULT_AUGMENT = AugmentConfig()
+
+
+@dataclass(frozen=True)
+class LiftWarpConfig:
+    shift_px: float = 16.0
+    rotate_deg: float = 8.0
+    scale: float = 0.12
+    mirror: float = 0.5  # probability
+
+
+DEFAULT_LIFT_WARP = LiftWarpConfig()
 
 
 def _uniform(n: int, half_width: float, generator: torch.Generator) -> torch.Tensor:
@@ -79,3 +97,26 @@ def augment_images(
     out = (out - mean) * contrast.to(out) + mean
     out = out * gain.to(out) + brightness.to(out)
     return out + noise.to(out)
+
+
+def warp_pairs(
+    images: torch.Tensor,
+    masks: torch.Tensor,
+    generator: torch.Generator,
+    cfg: LiftWarpConfig = DEFAULT_LIFT_WARP,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The same random geometry (and mirror) applied to each image and its paired mask."""
+    n, c, h, w = images.shape
+    if n == 0:
+        return images, masks
+    geometry = AugmentConfig(cfg.shift_px, cfg.rotate_deg, cfg.scale, 0, 0, 0, 0)
+    theta = random_affine(n, (h, w), geometry, generator)
+    mirror = torch.rand(n, generator=generator) < cfg.mirror
+    theta[mirror, :, 0] *= -1  # x_in = −x_out: a left-right mirror before the affine
+    theta = theta.to(images.device, images.dtype)
+    grid = F.affine_grid(theta, [n, c, h, w], align_corners=False)
+
+    def warp(x: torch.Tensor) -> torch.Tensor:
+        return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=False)
+
+    return warp(images), warp(masks)

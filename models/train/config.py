@@ -14,6 +14,8 @@ epochs on the synthetic small set (measured; see ``DEFAULT_LR``):
 * ``batch_size`` 32, ``margin`` 1 (the contrastive loss of eq. 1);
 * ``augment`` on: training images get small random shifts, rotations, scalings, light changes
   and noise (``models.train.augment``; the paper does not say it augments);
+* ``augment_lifts`` off: when on (siamese models, with ``augment``), each image and its mask are
+  warped and mirrored alike, as if from another lift (for lifts never seen in training);
 * ``bn_batches`` 25: training batches used to re-estimate BatchNorm statistics before every
   validation (``models.zoo.batchnorm``), for the models that have BatchNorm.
 """
@@ -63,6 +65,7 @@ class TrainConfig:
     train_lifts: str = "all"  # "seen": the leave-lifts-out protocol's seen lifts only
     margin: float = 1.0
     augment: bool = True  # models.train.augment's shifts, rotations, light and noise
+    augment_lifts: bool = False  # siamese: warp image and mask alike, as from another lift
     bn_batches: int = 25
     threads: int | None = None  # None: every core
     resume: bool = False

@@ -23,7 +23,7 @@ from typing import Any
 
 import torch
 
-from models.train.augment import DEFAULT_AUGMENT
+from models.train.augment import DEFAULT_AUGMENT, DEFAULT_LIFT_WARP
 from models.train.config import TrainConfig
 from models.train.data import LiftData
 from models.train.device import resolve_device, torch_threads
@@ -217,8 +217,17 @@ def _start(
         raise TrainError(f"cannot build {model_name}: {exc}") from exc
     model.to(device)
     augment = DEFAULT_AUGMENT if config.augment else None
+    lift_warp = DEFAULT_LIFT_WARP if config.augment and config.augment_lifts else None
     task = make_task(
-        model, train, data.masks, config.batch_size, config.seed, device, augment, config.margin
+        model,
+        train,
+        data.masks,
+        config.batch_size,
+        config.seed,
+        device,
+        augment,
+        config.margin,
+        lift_warp,
     )
     base_lr = config.learning_rate(model_name)
     optimizer = make_optimizer(model, config, base_lr)

@@ -21,7 +21,7 @@ from torch import nn
 
 from models.evaluate.predict import Masks, TorchPredictor, predict_split
 from models.synthetic.dataset import ArraySplit
-from models.train.augment import AugmentConfig, augment_images
+from models.train.augment import AugmentConfig, LiftWarpConfig, augment_images, warp_pairs
 from models.zoo.base import ZooModel
 from models.zoo.losses import ContrastiveLoss
 from models.zoo.pairs import MaskSet, PairSampler
@@ -108,8 +108,10 @@ class SiameseTask(_Base):
         device: torch.device,
         augment: AugmentConfig | None = None,
         margin: float = 1.0,
+        lift_warp: LiftWarpConfig | None = None,
     ) -> None:
         super().__init__(model, train, masks, batch_size, seed, device, augment)
+        self.lift_warp = lift_warp
         self.sampler = PairSampler(self.train.labels, self.train.lifts, seed=self.seed)
         self.mask_set = MaskSet.from_masks(
             {k: self.masks[k] for k in np.unique(self.train.lifts).tolist()}, self.config
@@ -124,7 +126,10 @@ class SiameseTask(_Base):
             s = slice(start, start + self.batch_size)
             masks = self.mask_set.select(pairs.lift[s], pairs.mask_state[s])
             positive = torch.from_numpy(pairs.positive[s]).to(self.device)
-            yield self.images(pairs.image_index[s], generator), masks, positive
+            images = self.images(pairs.image_index[s], generator)
+            if generator is not None and self.lift_warp is not None:
+                images, masks = warp_pairs(images, masks, generator, self.lift_warp)
+            yield images, masks, positive
 
     def loss(self, batch: Batch) -> torch.Tensor:
         images, masks, positive = batch
@@ -175,8 +180,12 @@ def make_task(
     device: torch.device,
     augment: AugmentConfig | None = None,
     margin: float = 1.0,
+    lift_warp: LiftWarpConfig | None = None,
 ) -> Task:
-    """The task of ``model.kind``; ``augment`` None trains on the images as they are."""
+    """The task of ``model.kind``; ``augment`` None trains on the images as they are,
+    ``lift_warp`` (siamese models) warps each pair as if from another lift."""
     if model.kind == "siamese":
-        return SiameseTask(model, train, masks, batch_size, seed, device, augment, margin)
+        return SiameseTask(
+            model, train, masks, batch_size, seed, device, augment, margin, lift_warp
+        )
     return ClassifierTask(model, train, masks, batch_size, seed, device, augment)

@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import torch
 
-from models.train.augment import AugmentConfig, augment_images, random_affine
+from models.train.augment import (
+    AugmentConfig,
+    LiftWarpConfig,
+    augment_images,
+    random_affine,
+    warp_pairs,
+)
 
 NONE = AugmentConfig(0, 0, 0, 0, 0, 0, 0)
 
@@ -38,3 +44,12 @@ def test_shift_moves_the_image_by_the_drawn_pixels() -> None:
     peak = divmod(int(out[0, 0].argmax()), 21)
     assert abs(dx) <= 3 and abs(dy) <= 3
     assert abs(peak[0] - (10 + dy)) <= 1 and abs(peak[1] - (10 + dx)) <= 1
+
+
+def test_pair_warp_moves_image_and_mask_alike_and_mirrors() -> None:
+    x = _batch()
+    images, masks = warp_pairs(x, x.clone(), torch.Generator().manual_seed(2))
+    assert torch.equal(images, masks) and not torch.allclose(images, x)
+    mirror_only = LiftWarpConfig(shift_px=0, rotate_deg=0, scale=0, mirror=1.0)
+    images, _ = warp_pairs(x, x, torch.Generator().manual_seed(2), mirror_only)
+    assert torch.allclose(images, x.flip(3), atol=1e-5)
