@@ -1,0 +1,57 @@
+"""``alarm:`` of a station config: when a passage's bar state raises ``bar_open_at_departure``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+DEFAULT_OPEN_FRAMES_MIN = 2
+
+
+class AlarmConfig(BaseModel):
+    """The per-passage alarm rule: the bar judged open over the frames around departure.
+
+    A frame counts as open when its nearest mask is the open one by at least ``min_margin``; the
+    passage raises the alarm when at least ``open_frames_min`` of its frames within
+    ``departure_window`` frames of the departure frame count as open (hysteresis against a single
+    misjudged frame).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    departure_window: int = Field(
+        default=3,
+        ge=0,
+        description="Frames either side of the departure frame that the rule looks at.",
+    )
+    open_frames_min: int = Field(
+        default=DEFAULT_OPEN_FRAMES_MIN,
+        ge=1,
+        description="Frames of the window judged open needed to raise the alarm (default 2, or 1 "
+        "when the window is the departure frame alone).",
+    )
+    min_margin: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="Distance margin (closed minus open) below which a frame is not counted "
+        "as open.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_fits_window(cls, data: Any) -> Any:
+        window = data.get("departure_window") if isinstance(data, dict) else None
+        if window == 0 and "open_frames_min" not in data:
+            return {**data, "open_frames_min": 1}
+        return data
+
+    @model_validator(mode="after")
+    def _reachable(self) -> AlarmConfig:
+        frames = 2 * self.departure_window + 1
+        if self.open_frames_min > frames:
+            raise ValueError(
+                f"open_frames_min ({self.open_frames_min}) exceeds the {frames} frames of a "
+                f"departure_window of {self.departure_window}: the alarm could never be raised"
+            )
+        return self
