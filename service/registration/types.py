@@ -1,0 +1,27 @@
+"""The registrar's result and the box type it takes: plain, frozen values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+Box = tuple[int, int, int, int]  # x, y, w, h in pixels of the full frame
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One frame registered against a station's reference.
+
+    ``affine`` maps frame pixels to crop pixels (``cv2.warpAffine(frame, affine, (crop, crop))``
+    gives ``crop``); ``offset`` is where the carrier is, in frame pixels, relative to its place
+    in the reference (the ROI centre); ``score`` is how well the reference carrier's shape
+    matches the frame's foreground there, in [-1, 1]. Not found (``score`` below the station's
+    ``min_score``): no crop, ``affine`` is the unmoved ROI's, ``offset`` the best candidate's.
+    """
+
+    crop: np.ndarray | None  # crop×crop BGR, None when not found
+    score: float
+    affine: np.ndarray  # 2×3, frame -> crop
+    found: bool
+    offset: tuple[float, float]  # (dx, dy) frame pixels
