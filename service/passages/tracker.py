@@ -1,0 +1,168 @@
+"""Groups a station's registered frames into passages, one carrier each.
+
+Fed every frame (registered or not), the tracker keeps the carrier it follows while each new
+offset lands near where that carrier's motion predicts. An offset that jumps back towards where
+carriers come from is the next carrier taking over the match: it starts a candidate track, which
+replaces the current one once it has ``min_frames`` frames; until then the current carrier may
+still be matched (two carriers in sight, the match flipping between them). A jump ahead of the
+carrier is the previous carrier seen once more, and is ignored. A track that misses more than
+``gap`` frames in a row ends; one shorter than ``min_frames`` frames was noise, never a passage.
+The departure frame is the one with the smallest |offset|: where the carrier was closest to the
+reference's position, the point the masks describe.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import Enum
+
+from service.passages.events import Offset, PassageEvent, PassageStarted
+from service.passages.track import Observation, Track, norm
+
+logger = logging.getLogger(__name__)
+
+MIN_SPEED = 0.5  # pixels per frame: slower, and a track has no direction of its own
+
+
+class Fit(Enum):
+    SAME = "same"  # lands where the carrier should be
+    NEXT = "next"  # jumped back: another carrier, coming
+    AHEAD = "ahead"  # jumped ahead: another carrier, leaving
+
+
+class PassageTracker:
+    """Turns per-frame registrations into ``PassageStarted``, ``PassageFrame`` and
+    ``PassageEnded`` events.
+
+    ``gap``: frames a passage may miss in a row; ``min_frames``: registered frames a passage
+    needs; ``max_jump``: pixels an offset may land from the predicted one and still be the same
+    carrier.
+    """
+
+    def __init__(self, gap: int = 3, min_frames: int = 3, max_jump: float = 60.0) -> None:
+        if gap < 0 or min_frames < 1 or max_jump <= 0:
+            raise ValueError(
+                f"need gap >= 0, min_frames >= 1, max_jump > 0; got {gap}, {min_frames}, {max_jump}"
+            )
+        self.gap, self.min_frames, self.max_jump = gap, min_frames, max_jump
+        self._track: Track | None = None
+        self._candidate: Track | None = None
+        self._passages = 0
+        self._direction: Offset | None = None  # unit motion of the carriers, from past passages
+        self._last_frame: int | None = None
+
+    @property
+    def passages(self) -> int:
+        """Passages started so far."""
+        return self._passages
+
+    def update(
+        self, frame: int, timestamp: float, found: bool, offset: Offset, score: float
+    ) -> list[PassageEvent]:
+        """Feed one frame; the events it causes, in order."""
+        if self._last_frame is not None and frame <= self._last_frame:
+            raise ValueError(f"frames must increase: {frame} after {self._last_frame}")
+        self._last_frame = frame
+        events = self._expire(frame, missed_now=False)
+        if found:
+            obs = Observation(frame, timestamp, (float(offset[0]), float(offset[1])), float(score))
+            events += self._assign(obs)
+        return events + self._expire(frame, missed_now=True)
+
+    def finish(self) -> list[PassageEvent]:
+        """End the passage in progress, if any (end of the video)."""
+        self._candidate = None
+        return self._close()
+
+    # ------------------------------------------------------------------ decisions
+
+    def _heading(self, track: Track) -> Offset | None:
+        """Unit direction the carrier moves in: its own, else that of past passages."""
+        v = track.velocity()
+        if v is not None and norm(v) >= MIN_SPEED:
+            return v[0] / norm(v), v[1] / norm(v)
+        return self._direction
+
+    def _fit(self, track: Track, obs: Observation) -> Fit:
+        px, py = track.predict(obs.frame)
+        dx, dy = obs.offset[0] - px, obs.offset[1] - py
+        if norm((dx, dy)) <= self.max_jump:
+            return Fit.SAME
+        heading = self._heading(track)
+        if heading is None or dx * heading[0] + dy * heading[1] < 0:
+            return Fit.NEXT
+        return Fit.AHEAD
+
+    def _assign(self, obs: Observation) -> list[PassageEvent]:
+        track = self._track
+        if track is None:
+            self._track = Track([])
+            return self._append(self._track, obs)
+        fit = self._fit(track, obs)
+        if fit is Fit.SAME:
+            return self._append(track, obs)
+        if fit is Fit.AHEAD:
+            logger.debug("frame %d: offset %s ahead of the carrier, ignored", obs.frame, obs.offset)
+            return []
+        candidate = self._candidate
+        if candidate is None or self._fit(candidate, obs) is not Fit.SAME:
+            candidate = self._candidate = Track([])
+        candidate.observations.append(obs)
+        if len(candidate.observations) < self.min_frames:
+            return []
+        events = self._close()  # the next carrier has taken over
+        self._track, self._candidate = candidate, None
+        return events + self._confirm(candidate)
+
+    def _expire(self, frame: int, missed_now: bool) -> list[PassageEvent]:
+        """End the tracks that have missed more than ``gap`` frames by ``frame``."""
+        limit = self.gap + (0 if missed_now else 1)
+        if self._candidate is not None and frame - self._candidate.last.frame > limit:
+            self._candidate = None
+        if self._track is not None and frame - self._track.last.frame > limit:
+            events = self._close()
+            self._track, self._candidate = self._candidate, None
+            return events + (self._confirm(self._track) if self._track else [])
+        return []
+
+    # ------------------------------------------------------------------ events
+
+    def _append(self, track: Track, obs: Observation) -> list[PassageEvent]:
+        track.observations.append(obs)
+        if track.passage is not None:
+            return [track.frame_event(obs)]
+        return self._confirm(track)
+
+    def _confirm(self, track: Track) -> list[PassageEvent]:
+        """Number ``track`` and announce it once it has ``min_frames`` frames."""
+        if track.passage is not None or len(track.observations) < self.min_frames:
+            return []
+        track.passage = self._passages
+        self._passages += 1
+        first = track.observations[0]
+        logger.debug("passage %d started at frame %d", track.passage, first.frame)
+        started: list[PassageEvent] = [PassageStarted(track.passage, first.frame, first.timestamp)]
+        return started + [track.frame_event(o) for o in track.observations]
+
+    def _close(self) -> list[PassageEvent]:
+        track, self._track = self._track, None
+        if track is None:
+            return []
+        if track.passage is None:
+            first = track.observations[0].frame
+            logger.debug(
+                "%d frame(s) from %d: too few for a passage", len(track.observations), first
+            )
+            return []
+        motion = track.motion()
+        if norm(motion) > 0:
+            self._direction = motion[0] / norm(motion), motion[1] / norm(motion)
+        ended = track.ended()
+        logger.info(
+            "passage %d: frames %d-%d, departure %d",
+            ended.passage,
+            ended.first_frame,
+            ended.last_frame,
+            ended.departure_frame,
+        )
+        return [ended]

@@ -1,0 +1,136 @@
+"""Passages from synthetic sequences of registrations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pytest
+
+from service.passages import (
+    PassageEnded,
+    PassageEvent,
+    PassageFrame,
+    PassageStarted,
+    PassageTracker,
+)
+
+FPS = 20.0
+Step = tuple[bool, float]  # found, horizontal offset (pixels)
+
+
+def sweep(start: float, stop: float, step: float) -> list[Step]:
+    """A carrier crossing from ``start`` to ``stop`` px, ``step`` px a frame."""
+    n = round((stop - start) / step)
+    return [(True, start + k * step) for k in range(n + 1)]
+
+
+def empty(n: int) -> list[Step]:
+    return [(False, 0.0)] * n
+
+
+def run(steps: Sequence[Step], tracker: PassageTracker | None = None) -> list[PassageEvent]:
+    tracker = tracker or PassageTracker()
+    events: list[PassageEvent] = []
+    for frame, (found, dx) in enumerate(steps):
+        events += tracker.update(frame, frame / FPS, found, (dx, 0.3 * dx), 0.7 if found else 0.1)
+    return events + tracker.finish()
+
+
+def ended(events: Iterable[PassageEvent]) -> list[PassageEnded]:
+    return [e for e in events if isinstance(e, PassageEnded)]
+
+
+def test_clean_passage() -> None:
+    steps = empty(5) + sweep(100, -100, -10) + empty(5)  # frames 5..25, zero at 15
+    events = run(steps)
+    assert [type(e) for e in events[:2]] == [PassageStarted, PassageFrame]
+    (p,) = ended(events)
+    assert (p.passage, p.first_frame, p.last_frame, p.departure_frame) == (0, 5, 25, 15)
+    assert p.frames == tuple(range(5, 26))
+    assert p.departure_offset == (0.0, 0.0) and p.departure_timestamp == pytest.approx(15 / FPS)
+    frames = [e.frame for e in events if isinstance(e, PassageFrame)]
+    assert frames == list(range(5, 26))
+    assert isinstance(events[-1], PassageEnded)
+
+
+def test_passage_ends_once_the_gap_is_exceeded() -> None:
+    tracker = PassageTracker(gap=3)
+    steps = sweep(100, -100, -10)  # frames 0..20
+    events: list[PassageEvent] = []
+    for frame, (found, dx) in enumerate([*steps, *empty(4)]):
+        events += tracker.update(frame, frame / FPS, found, (dx, 0.0), 0.7)
+        assert not ended(events) or frame == 24  # 21, 22, 23 missed: still open
+    assert [p.last_frame for p in ended(events)] == [20]
+
+
+def test_missed_frames_inside_a_passage() -> None:
+    steps = sweep(100, -100, -10)  # at the departure point in frame 10
+    for k in (4, 9, 10, 11, 15):  # one miss, three in a row around the departure, one more
+        steps[k] = (False, 0.0)
+    (p,) = ended(run(steps, PassageTracker(gap=3)))
+    assert (p.first_frame, p.last_frame) == (0, 20)
+    assert p.departure_frame in (8, 12)  # the closest frames registered
+    assert 10 not in p.frames and len(p.frames) == 16
+
+
+def test_a_longer_gap_splits() -> None:
+    steps = sweep(100, -100, -10)
+    for k in range(8, 13):
+        steps[k] = (False, 0.0)
+    passages = ended(run(steps, PassageTracker(gap=3)))
+    assert [(p.first_frame, p.last_frame) for p in passages] == [(0, 7), (13, 20)]
+
+
+def test_two_carriers_back_to_back() -> None:
+    steps = sweep(100, -100, -10) + sweep(110, -100, -10)  # the next one shows at once
+    passages = ended(run(steps))
+    assert [(p.first_frame, p.departure_frame, p.last_frame) for p in passages] == [
+        (0, 10, 20),
+        (21, 32, 42),
+    ]
+    assert [p.passage for p in passages] == [0, 1]
+
+
+def test_two_carriers_in_sight_the_match_flipping() -> None:
+    """The next carrier takes over the match, which flips back to the leaving one now and then."""
+    steps = sweep(100, -60, -10) + sweep(100, -100, -10)  # the second from frame 17
+    steps[19] = (True, -95.0)  # the first carrier, further on, matched once more
+    steps[25] = (True, -140.0)  # and again, after the second has taken over: ignored
+    passages = ended(run(steps))
+    assert [(p.first_frame, p.departure_frame, p.last_frame) for p in passages] == [
+        (0, 10, 19),
+        (17, 27, 37),
+    ]
+    assert 19 in passages[0].frames
+    assert 19 not in passages[1].frames and 25 not in passages[1].frames
+
+
+def test_spurious_detections_are_not_passages() -> None:
+    steps = empty(10)
+    steps[3] = (True, 40.0)
+    steps[7] = (True, -30.0)
+    steps[8] = (True, -30.0)
+    assert run(steps, PassageTracker(min_frames=3)) == []
+
+
+def test_passage_events_wait_for_min_frames() -> None:
+    tracker = PassageTracker(min_frames=3)
+    assert tracker.update(0, 0.0, True, (50.0, 0.0), 0.7) == []
+    assert tracker.update(1, 0.05, True, (40.0, 0.0), 0.7) == []
+    events = tracker.update(2, 0.1, True, (30.0, 0.0), 0.7)
+    assert events[0] == PassageStarted(0, 0, 0.0)
+    assert [e.frame for e in events[1:] if isinstance(e, PassageFrame)] == [0, 1, 2]
+    assert tracker.passages == 1
+
+
+def test_frames_must_increase() -> None:
+    tracker = PassageTracker()
+    tracker.update(5, 0.0, False, (0.0, 0.0), 0.0)
+    with pytest.raises(ValueError, match="increase"):
+        tracker.update(5, 0.0, False, (0.0, 0.0), 0.0)
+
+
+@pytest.mark.parametrize("kwargs", [{"gap": -1}, {"min_frames": 0}, {"max_jump": 0.0}])
+def test_rejects_bad_settings(kwargs: dict[str, float]) -> None:
+    with pytest.raises(ValueError):
+        PassageTracker(**kwargs)  # type: ignore[arg-type]
