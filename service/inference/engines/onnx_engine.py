@@ -1,0 +1,71 @@
+"""The ONNX Runtime engine: an exported siamese model on the CPU or a CUDA device.
+
+``device="auto"`` takes CUDA only where ``models.zoo.providers.cuda_usable()`` says it really
+works (GPU present, CUDA provider library loads); ``"cuda"`` where it does not work raises
+``EngineError`` at once instead of letting ONNX Runtime log errors and fall back to the CPU.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from models.zoo.export import OnnxModel, OnnxModelError
+from models.zoo.providers import CPU, CUDA, cuda_usable
+from service.inference.engines.base import (
+    Device,
+    EngineError,
+    check_batch,
+    check_device,
+    model_id_of,
+    require_siamese,
+)
+
+log = logging.getLogger(__name__)
+
+
+def onnx_providers(device: Device) -> list[str]:
+    """ONNX Runtime providers for ``device``; ``EngineError`` for ``"cuda"`` where unusable."""
+    check_device(device)
+    if device == "cpu":
+        return [CPU]
+    if cuda_usable():
+        return [CUDA, CPU]
+    if device == "cuda":
+        raise EngineError(
+            "device 'cuda' was requested for ONNX Runtime, but CUDA is not usable here "
+            "(no GPU, no driver, or the CUDA/cuDNN libraries of onnxruntime-gpu do not load); "
+            "use device 'cpu' or 'auto'"
+        )
+    return [CPU]
+
+
+class OnnxEngine:
+    """An exported siamese model (``model.onnx`` + its preprocess config) run by ONNX Runtime.
+
+    ``threads``: ONNX Runtime's intra-op threads (``None``: its default, every core).
+    """
+
+    def __init__(self, path: Path, device: Device = "auto", threads: int | None = None) -> None:
+        self.path = Path(path)
+        providers = onnx_providers(device)
+        try:
+            self.model = OnnxModel(self.path, providers=providers, threads=threads)
+        except OnnxModelError as exc:
+            raise EngineError(f"cannot load the ONNX model: {exc}") from exc
+        self.config = self.model.config
+        require_siamese(self.config, self.path)
+        on_cuda = self.model.providers[:1] == [CUDA]
+        self.name = "onnx-cuda" if on_cuda else "onnx-cpu"
+        self.model_id = model_id_of(self.config, self.path)
+        log.info("engine %s ready: %s from %s", self.name, self.model_id, self.path)
+
+    def embed(self, batch: np.ndarray) -> np.ndarray:
+        """Preprocessed float32 (N, 3, H, W) → float32 (N, D) embeddings."""
+        x = check_batch(batch, self.config)
+        return self.model.run(x).astype(np.float32, copy=False)
+
+    def __repr__(self) -> str:
+        return f"OnnxEngine({self.name}, {self.model_id})"
