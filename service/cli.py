@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from service.cli_models import register_model_commands
+from service.cli_pipeline import register_pipeline_commands
 from service.cli_synth import demo, synth_app
 
 app = typer.Typer(
@@ -16,6 +17,7 @@ app = typer.Typer(
 app.add_typer(synth_app, name="synth")
 app.command("demo")(demo)
 register_model_commands(app)
+register_pipeline_commands(app)
 
 
 def main() -> None:

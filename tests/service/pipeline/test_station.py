@@ -1,0 +1,115 @@
+"""The station analyser: passages judged from their departure window, snapshots, timeouts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from service.capture.messages import Frame
+from service.inference.messages import CropRequest
+from service.pipeline.recent import Kept
+from service.pipeline.results import PassageResult
+from service.pipeline.station import StationAnalyser
+from tests.service.pipeline.fakes import SHAPE, ScriptedRegistrar, carrier, decide, station_config
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.calls: list[tuple[PassageResult, Kept | None]] = []
+
+    def __call__(self, analyser: Any, result: PassageResult, verdict: Any, dep: Kept | None) -> str:
+        self.calls.append((result, dep))
+        return f"alarm-{len(self.calls)}"
+
+
+def _frame(k: int, session: int = 0, source: int | None = None) -> Frame:
+    image = np.full(SHAPE, k % 256, np.uint8)
+    return Frame("test-station", k, k / 10, image, k if source is None else source, session)
+
+
+def _run(analyser: StationAnalyser, frames: int, states: dict[int, str]) -> list[CropRequest]:
+    """Feed ``frames`` frames, deciding each crop at once: ``states`` by frame, else closed."""
+    requests = []
+    for k in range(frames):
+        request = analyser.analyse(_frame(k))
+        if request is not None:
+            requests.append(request)
+            analyser.decided(decide(request, states.get(k, "closed")))
+    return requests
+
+
+def _analyser(tmp_path: Path, offsets: list[float | None], **kw: Any) -> StationAnalyser:
+    config = station_config(tmp_path, **kw.pop("alarm", {}))
+    return StationAnalyser(config, ScriptedRegistrar(offsets), **kw)  # type: ignore[arg-type]
+
+
+def test_open_bar_at_departure_raises_an_alarm_with_the_departure_snapshot(
+    tmp_path: Path,
+) -> None:
+    sink = Sink()
+    analyser = _analyser(tmp_path, [*carrier(), None, None, None, None, None], alarm_sink=sink)
+    # departure at frame 6 (offset 0); frames 5 and 7 open: 3 of the window's 7 frames
+    _run(analyser, 18, {5: "open", 6: "open", 7: "open"})
+    results = analyser.resolve()
+    assert len(results) == 1
+    r = results[0]
+    assert (r.first_frame, r.departure_frame, r.last_frame) == (0, 6, 12)
+    assert r.alarm and r.state == "open" and r.open_frames == 3 and r.judged_frames == 7
+    assert r.alarm_id == "alarm-1" and len(r.frames) == 13
+    ((_, departure),) = sink.calls
+    assert departure is not None and departure.source_frame == 6
+    assert departure.crop[0, 0, 0] == 6 and departure.image[0, 0, 0] == 6
+
+
+def test_a_single_open_frame_is_not_enough(tmp_path: Path) -> None:
+    sink = Sink()
+    analyser = _analyser(tmp_path, [*carrier(), None, None, None, None], alarm_sink=sink)
+    _run(analyser, 17, {6: "open", 11: "open", 12: "open"})  # 11, 12 outside the window
+    (r,) = analyser.resolve()
+    assert not r.alarm and r.state == "closed" and r.open_frames == 1
+    assert sink.calls == []
+
+
+def test_waits_for_the_window_decisions_then_times_out(tmp_path: Path) -> None:
+    clock = Clock()
+    analyser = _analyser(
+        tmp_path, [*carrier(), None, None, None, None], decision_timeout_s=2.0, clock=clock
+    )
+    requests = [r for k in range(17) if (r := analyser.analyse(_frame(k))) is not None]
+    assert analyser.waiting and analyser.resolve() == []  # nothing decided yet
+    for request in requests:
+        if request.frame != 6:  # the departure frame's crop was lost
+            analyser.decided(decide(request, "open"))
+    assert analyser.resolve() == []
+    clock.now += 2.5
+    (r,) = analyser.resolve()
+    assert r.alarm and r.judged_frames == 6 and r.departure_frame == 6
+
+
+def test_source_frames_and_a_new_session(tmp_path: Path) -> None:
+    offsets = [*carrier(), None, None, None, None, *carrier()]  # carriers at 0-12 and 17-29
+    analyser = _analyser(tmp_path, offsets)
+    results: list[PassageResult] = []
+    for k in range(len(offsets)):
+        # a reconnect at frame 20, in the second carrier: the source restarts at 0, session 1
+        frame = _frame(k) if k < 20 else _frame(k, session=1, source=k - 20)
+        request = analyser.analyse(frame)
+        if request is not None:
+            analyser.decided(decide(request, "closed"))
+        results += analyser.resolve()
+    analyser.finish()
+    results += analyser.resolve(force=True)
+    # the second carrier is cut by the reconnect; frames are the source's, per session
+    spans = [(r.first_frame, r.departure_frame, r.last_frame) for r in results]
+    assert spans == [(0, 6, 12), (17, 19, 19), (0, 3, 9)]
+    assert [r.passage for r in results] == [0, 1, 2]
