@@ -124,8 +124,7 @@ def serve_cmd(
     configs, masks = _stations(stations, data_dir)
     with user_errors():
         store = AlarmStore(database) if database else AlarmStore.sqlite(data_dir)
-        lifts = {c.id: c.lift for c in configs}
-        raiser = AlarmRaiser(store, SnapshotStore(data_dir / "snapshots"), AlarmBus(), lifts)
+        raiser = AlarmRaiser(store, SnapshotStore(data_dir / "snapshots"), AlarmBus())
         classifier = build_classifier(choice, masks)
         runtime = Runtime(configs, classifier, raiser)
     stop = threading.Event()

@@ -101,6 +101,7 @@ class Runtime:
         self.raiser = raiser
         self.requests: DropOldestQueue[CropRequest] = DropOldestQueue(self.options.request_queue)
         self.latency = LatencyWindow()
+        raiser.station_lifts.update({c.id: c.lift for c in configs})  # for camera_offline
         sink = RaiserSink(raiser, self.clock)
         self.captures: dict[str, CaptureWorker] = {}
         self.runners: dict[str, StationRunner] = {}
