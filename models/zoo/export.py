@@ -101,9 +101,15 @@ class OnnxModel:
     """An exported zoo model run by ONNX Runtime; inputs are preprocessed batches."""
 
     def __init__(
-        self, path: str | Path, providers: list[str] | None = None, threads: int | None = None
+        self,
+        path: str | Path,
+        providers: list[str] | None = None,
+        threads: int | None = None,
+        spin: bool = True,
     ) -> None:
-        """``threads``: ONNX Runtime's intra-op threads (None: its default, every core)."""
+        """``threads``: ONNX Runtime's intra-op threads (None: its default, every core);
+        ``spin=False`` stops idle intra-op threads from busy-waiting for work, which matters
+        where other threads (capture, registration) need the same cores."""
         self.path = Path(path)
         if not self.path.is_file():
             raise OnnxModelError(f"ONNX model {self.path} does not exist")
@@ -111,6 +117,8 @@ class OnnxModel:
         if threads is not None:
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
+        if not spin:
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(
             str(self.path), options, providers=providers or select_providers()
         )

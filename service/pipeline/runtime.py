@@ -44,8 +44,11 @@ class RuntimeOptions:
 
     max_batch: int = 8
     max_wait_ms: float = 10.0
-    request_queue: int = 256
-    decision_timeout_s: float = 2.0
+    request_queue: int = 32
+    """Crops waiting for inference, all stations: when the worker falls behind, the oldest
+    go (and are counted) rather than every decision coming later and later."""
+    decision_timeout_s: float = 5.0
+    """How long an ended passage waits for the decisions of its departure window."""
 
 
 @dataclass(frozen=True)

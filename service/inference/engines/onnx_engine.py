@@ -45,14 +45,16 @@ def onnx_providers(device: Device) -> list[str]:
 class OnnxEngine:
     """An exported siamese model (``model.onnx`` + its preprocess config) run by ONNX Runtime.
 
-    ``threads``: ONNX Runtime's intra-op threads (``None``: its default, every core).
+    ``threads``: ONNX Runtime's intra-op threads (``None``: its default, every core). Idle
+    threads do not spin: the engine shares the cores with the stations' capture and
+    registration threads.
     """
 
     def __init__(self, path: Path, device: Device = "auto", threads: int | None = None) -> None:
         self.path = Path(path)
         providers = onnx_providers(device)
         try:
-            self.model = OnnxModel(self.path, providers=providers, threads=threads)
+            self.model = OnnxModel(self.path, providers=providers, threads=threads, spin=False)
         except OnnxModelError as exc:
             raise EngineError(f"cannot load the ONNX model: {exc}") from exc
         self.config = self.model.config
