@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from service.cli_keys import keys_app
 from service.cli_models import register_model_commands
 from service.cli_pipeline import register_pipeline_commands
 from service.cli_synth import demo, synth_app
@@ -15,6 +16,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(synth_app, name="synth")
+app.add_typer(keys_app, name="keys")
 app.command("demo")(demo)
 register_model_commands(app)
 register_pipeline_commands(app)

@@ -1,8 +1,11 @@
-"""``liftwatch serve``: every enabled station captured, analysed and alarmed in one process.
+"""``liftwatch serve``: every enabled station captured, analysed and alarmed in one process,
+with the operator API (``service.api``) served beside it.
 
+Settings come from ``LIFTWATCH_*`` (``service.api.settings``), the options on top. Without an
+API key the API listens on loopback only: a non-loopback ``--host`` is refused (exit 2).
 Station configs that fail to load are reported and skipped; the others start. Alarms are
 printed as they are raised (after they are stored). Ctrl-C (or SIGTERM, or ``--duration``)
-stops every thread; passages in progress are judged with what they have.
+stops the API, then every thread; passages in progress are judged with what they have.
 """
 
 from __future__ import annotations
@@ -23,10 +26,9 @@ from service.cli_pipeline import DeviceOpt, EngineOpt, ModelOpt, ThreadsOpt, _ch
 
 if TYPE_CHECKING:
     from service.alarms import AlarmEvent
+    from service.api.settings import Settings
     from service.config import StationConfig
     from service.pipeline.runtime import Runtime
-
-DEFAULT_DATA_DIR = Path("data/liftwatch")
 
 
 def _stations(folder: Path, data_dir: Path) -> tuple[list[StationConfig], dict[str, Path]]:
@@ -94,14 +96,35 @@ def _report(runtime: Runtime) -> None:
         console.print(f"frame-to-decision: p50 {1000 * p50:.0f} ms, p99 {1000 * p99:.0f} ms")
 
 
+DATA_DIR_HELP = "Alarms, snapshots and masks (default: LIFTWATCH_DATA_DIR or data/liftwatch)."
+DATABASE_HELP = "Alarm store URL (default: LIFTWATCH_DATABASE_URL, else SQLite in the data dir)."
+HOST_HELP = "API address (default: LIFTWATCH_HOST or 127.0.0.1); any but loopback needs keys."
+PORT_HELP = "API port (default: LIFTWATCH_PORT or 8080); 0 picks a free one."
+
+
+def _settings(**overrides: object) -> Settings:
+    """The settings (environment, then the options given); exit 2 when they are invalid or
+    would expose the API without a key."""
+    from service.api.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings(**overrides)
+    except SettingsError as exc:
+        raise _fail(str(exc)) from exc
+    problem = settings.exposure_problem()
+    if problem is not None:
+        raise _fail(problem)
+    return settings
+
+
 def serve_cmd(
     stations: Annotated[Path, typer.Option(help="Folder of station configs.")] = Path(
         "station_configs"
     ),
-    data_dir: Annotated[Path, typer.Option(help="Alarms, snapshots and masks.")] = DEFAULT_DATA_DIR,
-    database: Annotated[
-        str | None, typer.Option(help="Alarm store URL (default: SQLite in the data dir).")
-    ] = None,
+    data_dir: Annotated[Path | None, typer.Option(help=DATA_DIR_HELP)] = None,
+    database: Annotated[str | None, typer.Option(help=DATABASE_HELP)] = None,
+    host: Annotated[str | None, typer.Option(help=HOST_HELP)] = None,
+    port: Annotated[int | None, typer.Option(min=0, max=65535, help=PORT_HELP)] = None,
     demo: Annotated[
         bool, typer.Option(help="Serve the demo's synthetic stations (filmed on first run).")
     ] = False,
@@ -112,21 +135,31 @@ def serve_cmd(
     device: DeviceOpt = "auto",
     threads: ThreadsOpt = None,
 ) -> None:
-    """Capture, analyse and alarm every enabled station until stopped."""
+    """Capture, analyse and alarm every enabled station, and serve the API, until stopped."""
+    settings = _settings(host=host, port=port, data_dir=data_dir, database_url=database)
+    choice = _choice(engine, model, device, threads)
+
     from service.alarms import AlarmBus, AlarmRaiser, AlarmStore, SnapshotStore
+    from service.api.app import create_app
+    from service.api.server import ApiServer
+    from service.api.services import SNAPSHOT_DIR, ApiServices
     from service.pipeline.demo import ensure_demo_stations
     from service.pipeline.models import build_classifier
     from service.pipeline.runtime import Runtime
 
-    choice = _choice(engine, model, device, threads)
+    data_dir = settings.data_dir
     if demo:
         stations = ensure_demo_stations(data_dir / "demo-stations", progress=console.print)
     configs, masks = _stations(stations, data_dir)
     with user_errors():
-        store = AlarmStore(database) if database else AlarmStore.sqlite(data_dir)
-        raiser = AlarmRaiser(store, SnapshotStore(data_dir / "snapshots"), AlarmBus())
+        url = settings.database_url
+        store = AlarmStore(url) if url else AlarmStore.sqlite(data_dir)
+        raiser = AlarmRaiser(store, SnapshotStore(data_dir / SNAPSHOT_DIR), AlarmBus())
         classifier = build_classifier(choice, masks)
         runtime = Runtime(configs, classifier, raiser)
+        api = ApiServer(
+            create_app(settings, ApiServices.from_runtime(runtime)), settings.host, settings.port
+        )
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -143,12 +176,16 @@ def serve_cmd(
     runtime.start()
     started = time.monotonic()
     try:
+        with user_errors():
+            api.start()
+        console.print(f"API on {api.url} (OpenAPI document: {api.url}/docs)")
         while not stop.wait(report_every if duration == 0 else min(report_every, duration)):
             _report(runtime)
             if duration and time.monotonic() - started >= duration:
                 break
     finally:
         stop.set()
+        api.stop()
         runtime.stop()
         printer.join(1.0)
         _report(runtime)

@@ -1,0 +1,14 @@
+"""The operator API: FastAPI over the alarm store, the live bus and the running pipeline.
+
+- :mod:`service.api.settings`: :class:`Settings` (environment ``LIFTWATCH_*``), API keys.
+- :mod:`service.api.app`: ``create_app(settings, services)``; :mod:`service.api.services`: the
+  :class:`ApiServices` container of shared objects.
+- :mod:`service.api.deps`: the ``Annotated[..., Depends(...)]`` aliases routes take
+  (``StoreDep``, ``BusDep``, ``ViewerDep``, ``OperatorDep``, ...).
+- :mod:`service.api.routes`: one router per resource, listed in ``ROUTERS``;
+  :mod:`service.api.schemas`: their request and response models.
+- :mod:`service.api.server`: uvicorn in a background thread (what ``liftwatch serve`` runs).
+
+The package imports neither torch nor the pipeline at run time (only for type checking), so the
+API and its tests start fast.
+"""

@@ -1,0 +1,54 @@
+"""The shared objects the API serves: one typed container, built once, read by every route.
+
+Routes never reach for globals: ``create_app`` puts an :class:`ApiServices` on ``app.state`` and
+routes take what they need through the aliases of :mod:`service.api.deps`. To give routes a new
+shared object (a mask store, a job manager...), add a field here (with a default, so existing
+callers keep working) and an alias in ``deps``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from service.alarms import AlarmBus, AlarmStore, SnapshotStore
+
+if TYPE_CHECKING:  # the pipeline pulls in torch and ONNX Runtime: only for type checking
+    from service.api.settings import Settings
+    from service.pipeline.runtime import Runtime
+
+SNAPSHOT_DIR = "snapshots"
+
+
+@dataclass(frozen=True)
+class ApiServices:
+    """The alarm store, live bus and snapshots, and the pipeline when one runs here."""
+
+    store: AlarmStore
+    bus: AlarmBus
+    snapshots: SnapshotStore
+    runtime: Runtime | None = None
+    """The running pipeline; ``None`` when the API serves the alarms alone (``/readyz`` 503)."""
+    started_at: float = field(default_factory=time.time)
+    """Wall-clock seconds the service started (``/healthz`` reports the uptime)."""
+    shutdown: threading.Event = field(default_factory=threading.Event)
+    """Set when the server stops: long-lived responses (the SSE feed) end at once."""
+    clock: Callable[[], float] = time.time
+    """Wall-clock time of acknowledgements (injected by tests)."""
+
+    @classmethod
+    def from_runtime(cls, runtime: Runtime) -> ApiServices:
+        """The services of a running pipeline: its raiser's store, bus and snapshots."""
+        raiser = runtime.raiser
+        return cls(raiser.store, raiser.bus, raiser.snapshots, runtime)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ApiServices:
+        """Services without a pipeline: the store of ``settings``, an idle bus (the caller
+        closes ``store``)."""
+        url = settings.database_url
+        store = AlarmStore(url) if url else AlarmStore.sqlite(settings.data_dir)
+        return cls(store, AlarmBus(), SnapshotStore(settings.data_dir / SNAPSHOT_DIR))
