@@ -142,7 +142,8 @@ def serve_cmd(
     from service.alarms import AlarmBus, AlarmRaiser, AlarmStore, SnapshotStore
     from service.api.app import create_app
     from service.api.server import ApiServer
-    from service.api.services import SNAPSHOT_DIR, ApiServices
+    from service.api.services import LIFTS_DIR, SNAPSHOT_DIR, ApiServices
+    from service.lifts import LiftRepository, LiftService
     from service.pipeline.demo import ensure_demo_stations
     from service.pipeline.models import build_classifier
     from service.pipeline.runtime import Runtime
@@ -157,9 +158,11 @@ def serve_cmd(
         raiser = AlarmRaiser(store, SnapshotStore(data_dir / SNAPSHOT_DIR), AlarmBus())
         classifier = build_classifier(choice, masks)
         runtime = Runtime(configs, classifier, raiser)
-        api = ApiServer(
-            create_app(settings, ApiServices.from_runtime(runtime)), settings.host, settings.port
-        )
+        # masks found beside the station configs are served (and kept as the first version)
+        # until one is uploaded into the data directory
+        lifts = LiftService(LiftRepository(data_dir / LIFTS_DIR, seeds=masks), runtime)
+        services = ApiServices.from_runtime(runtime, lifts)
+        api = ApiServer(create_app(settings, services), settings.host, settings.port)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

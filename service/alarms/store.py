@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
-from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql import ColumnElement
@@ -161,6 +161,18 @@ class AlarmStore:
         with self._transaction("reading open alarms") as conn:
             row = conn.execute(query).mappings().first()
         return None if row is None else record_from_row(row)
+
+    def counts(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """``(station_id, type)`` → (alarms stored, of which unacknowledged), for metrics."""
+        query = select(
+            alarms.c.station_id,
+            alarms.c.type,
+            func.count(),
+            func.count(alarms.c.acknowledged_at),
+        ).group_by(alarms.c.station_id, alarms.c.type)
+        with self._transaction("counting alarms") as conn:
+            rows = conn.execute(query).all()
+        return {(str(s), str(t)): (int(n), int(n) - int(acked)) for s, t, n, acked in rows}
 
     def close(self) -> None:
         """Close every pooled connection (the store is not usable afterwards)."""

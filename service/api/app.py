@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from service.api.errors import install_error_handlers
 from service.api.limits import BodyLimitMiddleware
+from service.api.metrics import ApiMetrics
 from service.api.routes import ROUTERS
 from service.api.routes.health import VERSION
 from service.api.services import ApiServices
@@ -20,7 +21,9 @@ from service.api.state import attach
 logger = logging.getLogger(__name__)
 
 DESCRIPTION = """\
-Operator API of liftwatch: chairlift safety-bar alarms, their snapshots and live feed.
+Operator API of liftwatch: chairlift safety-bar alarms, their snapshots and live feed; lifts
+and their masks (upload, check with classify); stations' live status and images; Prometheus
+metrics at `/metrics`.
 
 Send `Authorization: Bearer <API key>`. Roles: **viewer** reads, **operator** also acknowledges
 alarms (and manages masks), **admin** also manages models and jobs. Errors are always JSON:
@@ -36,10 +39,14 @@ def create_app(settings: Settings, services: ApiServices | None = None) -> FastA
     """
     owned = services is None
     shared = ApiServices.from_settings(settings) if services is None else services
+    shared = shared.with_lifts(settings.data_dir)
+    metrics = ApiMetrics(shared)
+    metrics.attach()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        metrics.detach()
         shared.shutdown.set()
         if owned:
             shared.store.close()
@@ -50,7 +57,7 @@ def create_app(settings: Settings, services: ApiServices | None = None) -> FastA
         description=DESCRIPTION,
         lifespan=lifespan,
     )
-    attach(app, settings, shared)
+    attach(app, settings, shared, metrics)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes)
     if settings.cors_origins:

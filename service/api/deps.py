@@ -18,9 +18,11 @@ from fastapi import Depends, Request
 
 from service.alarms import AlarmBus, AlarmStore, SnapshotStore
 from service.api.auth import Principal, require
+from service.api.metrics import ApiMetrics
 from service.api.services import ApiServices
 from service.api.settings import Settings
-from service.api.state import services_of, settings_of
+from service.api.state import metrics_of, services_of, settings_of
+from service.lifts import LiftService
 
 if TYPE_CHECKING:
     from service.pipeline.runtime import Runtime
@@ -50,6 +52,16 @@ async def get_runtime(request: Request) -> Runtime | None:
     return services_of(request).runtime
 
 
+async def get_lifts(request: Request) -> LiftService:
+    lifts = services_of(request).lifts
+    assert lifts is not None, "create_app gives every app a lift service"
+    return lifts
+
+
+async def get_metrics(request: Request) -> ApiMetrics:
+    return metrics_of(request)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ServicesDep = Annotated[ApiServices, Depends(get_services)]
 StoreDep = Annotated[AlarmStore, Depends(get_store)]
@@ -57,6 +69,9 @@ BusDep = Annotated[AlarmBus, Depends(get_bus)]
 SnapshotsDep = Annotated[SnapshotStore, Depends(get_snapshots)]
 RuntimeDep = Annotated["Runtime | None", Depends(get_runtime)]
 """The running pipeline, or ``None`` (the API may serve the alarms alone)."""
+LiftsDep = Annotated[LiftService, Depends(get_lifts)]
+"""The lifts, their masks, and the classifier that judges with them."""
+MetricsDep = Annotated[ApiMetrics, Depends(get_metrics)]
 
 ViewerDep = Annotated[Principal, Depends(require("viewer"))]
 """The caller, who may read."""

@@ -11,16 +11,19 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from service.alarms import AlarmBus, AlarmStore, SnapshotStore
+from service.lifts import LiftRepository, LiftService
 
 if TYPE_CHECKING:  # the pipeline pulls in torch and ONNX Runtime: only for type checking
     from service.api.settings import Settings
     from service.pipeline.runtime import Runtime
 
 SNAPSHOT_DIR = "snapshots"
+LIFTS_DIR = "lifts"
 
 
 @dataclass(frozen=True)
@@ -38,12 +41,22 @@ class ApiServices:
     """Set when the server stops: long-lived responses (the SSE feed) end at once."""
     clock: Callable[[], float] = time.time
     """Wall-clock time of acknowledgements (injected by tests)."""
+    lifts: LiftService | None = None
+    """The lifts and their masks; ``None``: ``create_app`` makes one over
+    ``<data_dir>/lifts`` (see :meth:`with_lifts`)."""
 
     @classmethod
-    def from_runtime(cls, runtime: Runtime) -> ApiServices:
+    def from_runtime(cls, runtime: Runtime, lifts: LiftService | None = None) -> ApiServices:
         """The services of a running pipeline: its raiser's store, bus and snapshots."""
         raiser = runtime.raiser
-        return cls(raiser.store, raiser.bus, raiser.snapshots, runtime)
+        return cls(raiser.store, raiser.bus, raiser.snapshots, runtime, lifts=lifts)
+
+    def with_lifts(self, data_dir: Path) -> ApiServices:
+        """These services, with a lift service over ``data_dir/lifts`` if they have none."""
+        if self.lifts is not None:
+            return self
+        repository = LiftRepository(data_dir / LIFTS_DIR)
+        return replace(self, lifts=LiftService(repository, self.runtime))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ApiServices:

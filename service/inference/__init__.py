@@ -30,11 +30,12 @@ from service.inference.masks import (
 )
 from service.inference.messages import BarState, CropRequest, FrameDecision
 from service.inference.stats import WorkerStats
-from service.inference.worker import DecisionCallback, InferenceWorker
+from service.inference.worker import BatchObserver, DecisionCallback, InferenceWorker
 
 __all__ = [
     "ENGINES",
     "BarState",
+    "BatchObserver",
     "CropClassifier",
     "CropRequest",
     "DecisionCallback",

@@ -11,6 +11,10 @@ quickly. What it raises, and a batch whose classification raises, is logged (thr
 counted, and the worker carries on. Waits are sliced so that setting ``stop_event`` ends
 ``run()`` within about ``POLL_S`` seconds (plus the batch in hand, if any).
 
+Each batch's size and classification time also go to every ``BatchObserver`` added with
+``add_observer`` (metrics histograms): called on the worker's thread, they must be quick; one
+that raises is logged (throttled) and ignored.
+
 ``swap_engine`` changes the model while frames flow: the batch in flight finishes on the old
 engine, the masks are re-embedded with the new one, and every batch that starts after
 ``swap_engine`` returns uses the new one. No request is lost.
@@ -34,6 +38,8 @@ from service.inference.throttle import Throttle
 log = logging.getLogger(__name__)
 
 DecisionCallback = Callable[[FrameDecision], None]
+BatchObserver = Callable[[int, float], None]
+"""Called after each batch with its size and its classification time in milliseconds."""
 POLL_S = 0.1
 """Longest single wait on the queue: how soon a stop is noticed."""
 LOG_EVERY_S = 10.0
@@ -66,6 +72,8 @@ class InferenceWorker:
         self._stats = StatsRecorder()
         self._callback_log = Throttle(LOG_EVERY_S)
         self._failure_log = Throttle(LOG_EVERY_S)
+        self._observer_log = Throttle(LOG_EVERY_S)
+        self._observers: tuple[BatchObserver, ...] = ()
         self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------------ thread
@@ -113,6 +121,13 @@ class InferenceWorker:
             engine.model_id,
         )
 
+    def add_observer(self, observer: BatchObserver) -> None:
+        """Call ``observer(size, ms)`` after every later batch; safe from any thread."""
+        self._observers = (*self._observers, observer)
+
+    def remove_observer(self, observer: BatchObserver) -> None:
+        self._observers = tuple(o for o in self._observers if o != observer)
+
     def stats(self) -> WorkerStats:
         """A snapshot of the counters; safe from any thread."""
         return self._stats.snapshot(dropped=self.requests.dropped)
@@ -148,8 +163,17 @@ class InferenceWorker:
                 )
         elapsed_ms = (time.perf_counter() - start) * 1000.0
         self._stats.batch(len(batch), elapsed_ms, len(decisions), failed)
+        self._observe(len(batch), elapsed_ms)
         for decision in decisions:
             self._deliver(decision)
+
+    def _observe(self, size: int, elapsed_ms: float) -> None:
+        for observer in self._observers:
+            try:
+                observer(size, elapsed_ms)
+            except Exception:
+                if self._observer_log.ready():
+                    log.exception("a batch observer failed; the worker goes on")
 
     def _deliver(self, decision: FrameDecision) -> None:
         try:

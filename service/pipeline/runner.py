@@ -3,7 +3,9 @@
 It takes frames from the station's capture queue, runs the station's analyser on them, puts the
 crops on the shared inference queue, and feeds the decisions the inference worker routes back
 (``deliver``, called on the inference thread) to the analyser on its own thread, so that the
-analyser stays single-threaded. Resolved passages go to ``on_result``.
+analyser stays single-threaded. Resolved passages go to ``on_result``; each decision's
+frame-to-decision latency goes to the ``latency`` window and to every ``DecisionObserver`` added
+with ``add_observer`` (metrics), which must be quick and are never allowed to stop the thread.
 """
 
 from __future__ import annotations
@@ -16,13 +18,18 @@ from collections.abc import Callable
 from service.capture.drop_queue import DropOldestQueue
 from service.capture.messages import Frame
 from service.inference.messages import CropRequest, FrameDecision
+from service.inference.throttle import Throttle
 from service.pipeline.latency import LatencyWindow
+from service.pipeline.rate import RateMeter
 from service.pipeline.results import PassageResult
 from service.pipeline.station import StationAnalyser
 
 logger = logging.getLogger(__name__)
 
 POLL_S = 0.05  # how long the thread waits for a frame before looking at decisions again
+
+DecisionObserver = Callable[[FrameDecision, float], None]
+"""Called on the station's thread with each decision and its frame-to-decision latency (s)."""
 
 
 class StationRunner:
@@ -45,12 +52,23 @@ class StationRunner:
         self.on_result = on_result
         self.latency = latency or LatencyWindow()
         self._inbox: queue.SimpleQueue[FrameDecision] = queue.SimpleQueue()
+        self.analysed = RateMeter()
+        """Frames analysed per second lately."""
+        self._observers: tuple[DecisionObserver, ...] = ()
+        self._observer_log = Throttle(10.0)
         self._thread: threading.Thread | None = None
         self.errors = 0
 
     @property
     def station_id(self) -> str:
         return self.analyser.config.id
+
+    def add_observer(self, observer: DecisionObserver) -> None:
+        """Call ``observer`` for every later decision (any thread may add or remove)."""
+        self._observers = (*self._observers, observer)
+
+    def remove_observer(self, observer: DecisionObserver) -> None:
+        self._observers = tuple(o for o in self._observers if o != observer)
 
     def deliver(self, decision: FrameDecision) -> None:
         """A decision for this station (any thread)."""
@@ -88,6 +106,7 @@ class StationRunner:
             self.errors += 1
             logger.exception("%s: frame %d could not be analysed", self.station_id, frame.index)
             return
+        self.analysed.tick()
         if request is not None:
             self.requests.put(request)
 
@@ -97,8 +116,18 @@ class StationRunner:
                 decision = self._inbox.get_nowait()
             except queue.Empty:
                 return
-            self.latency.add(decision.decided_at - decision.timestamp)
+            latency = decision.decided_at - decision.timestamp
+            self.latency.add(latency)
+            self._observe(decision, latency)
             self.analyser.decided(decision)
+
+    def _observe(self, decision: FrameDecision, latency: float) -> None:
+        for observer in self._observers:
+            try:
+                observer(decision, latency)
+            except Exception:
+                if self._observer_log.ready():
+                    logger.exception("%s: a decision observer failed", self.station_id)
 
     def _resolve(self, force: bool) -> None:
         for result in self.analyser.resolve(force=force):

@@ -6,6 +6,10 @@ all stations (``service.inference``: batches crops, embeds them, compares them w
 cached mask embeddings) that routes each decision back to its station. Alarms go through the
 :class:`~service.alarms.AlarmRaiser` (snapshots, durable store, then the live bus); the capture
 workers' ``camera_offline`` events go there too.
+
+For the API: ``status()`` (per station), ``latest(station)`` (newest frame and crop, by
+reference), ``stations_of(lift)``, and ``add_observers``/``remove_observers`` that hook metrics
+onto every batch (size, ms) and every decision (frame-to-decision latency).
 """
 
 from __future__ import annotations
@@ -26,14 +30,14 @@ from service.capture import (
 )
 from service.capture.messages import CameraEvent, Frame
 from service.config import StationConfig
-from service.inference import CropClassifier, InferenceWorker
+from service.inference import BatchObserver, CropClassifier, InferenceWorker
 from service.inference.messages import CropRequest, FrameDecision
 from service.pipeline.build import registrar_for
 from service.pipeline.latency import LatencyWindow
 from service.pipeline.recent import Kept
 from service.pipeline.results import PassageResult
-from service.pipeline.runner import StationRunner
-from service.pipeline.station import StationAnalyser, StationState
+from service.pipeline.runner import DecisionObserver, StationRunner
+from service.pipeline.station import LatestImages, StationAnalyser, StationState
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +59,10 @@ class RuntimeOptions:
 class StationStatus:
     capture: CaptureStatus
     analysis: StationState
+    analysed_fps: float = 0.0
+    """Frames analysed (registered or not) per second lately."""
+    queued_frames: int = 0
+    """Frames waiting in the station's capture queue."""
 
 
 class RaiserSink:
@@ -169,10 +177,45 @@ class Runtime:
         logger.info("pipeline stopped")
 
     def status(self) -> dict[str, StationStatus]:
-        return {
-            sid: StationStatus(self.captures[sid].status(), runner.analyser.state())
-            for sid, runner in self.runners.items()
-        }
+        return {sid: self.station_status(sid) for sid in self.runners}
+
+    def station_status(self, station_id: str) -> StationStatus:
+        """One station's status; ``KeyError`` for an unknown station."""
+        runner = self.runners[station_id]
+        return StationStatus(
+            self.captures[station_id].status(),
+            runner.analyser.state(),
+            runner.analysed.rate(),
+            len(runner.frames),
+        )
+
+    def latest(self, station_id: str) -> LatestImages:
+        """The station's newest frame and registered crop (the pipeline's own arrays: read
+        only); ``KeyError`` for an unknown station."""
+        return self.runners[station_id].analyser.latest()
+
+    def stations_of(self, lift: str) -> list[str]:
+        """The stations filming ``lift``, sorted."""
+        return sorted(s for s, r in self.runners.items() if r.analyser.config.lift == lift)
+
+    def add_observers(
+        self, batch: BatchObserver | None = None, decision: DecisionObserver | None = None
+    ) -> None:
+        """Hook ``batch`` onto the inference worker and ``decision`` onto every station."""
+        if batch is not None:
+            self.inference.add_observer(batch)
+        if decision is not None:
+            for runner in self.runners.values():
+                runner.add_observer(decision)
+
+    def remove_observers(
+        self, batch: BatchObserver | None = None, decision: DecisionObserver | None = None
+    ) -> None:
+        if batch is not None:
+            self.inference.remove_observer(batch)
+        if decision is not None:
+            for runner in self.runners.values():
+                runner.remove_observer(decision)
 
 
 def _bind(

@@ -16,9 +16,12 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from types import MappingProxyType
+from typing import Literal, Protocol
+
+import numpy as np
 
 from service.alarms import PassageVerdict, judge_passage
 from service.capture.messages import Frame
@@ -68,6 +71,11 @@ class _Pending:
     window: tuple[int, ...] = field(default=())
 
 
+PassageOutcome = Literal["open", "closed", "undecided"]
+"""How a passage was judged: bar open at departure (an alarm), closed, or no decision at all."""
+PASSAGE_OUTCOMES: tuple[PassageOutcome, ...] = ("open", "closed", "undecided")
+
+
 @dataclass(frozen=True)
 class StationState:
     """What the station is doing now, for status pages."""
@@ -79,6 +87,27 @@ class StationState:
     last_decision: FrameDecision | None
     last_result: PassageResult | None
     pending: int
+    passages: Mapping[PassageOutcome, int] = field(default_factory=dict)
+    """Passages judged so far, by outcome."""
+
+
+@dataclass(frozen=True, eq=False)
+class LatestImage:
+    """The station's newest image of one kind, kept by reference (never copied or changed)."""
+
+    image: np.ndarray
+    frame: int
+    """``Frame.index`` of the frame it comes from."""
+    timestamp: float
+    """Wall-clock seconds the frame was captured."""
+
+
+@dataclass(frozen=True)
+class LatestImages:
+    """The newest raw frame and the newest registered crop (``None`` before the first)."""
+
+    frame: LatestImage | None
+    crop: LatestImage | None
 
 
 class StationAnalyser:
@@ -114,6 +143,8 @@ class StationAnalyser:
         self._current: int | None = None
         self._last_decision: FrameDecision | None = None
         self._last_result: PassageResult | None = None
+        self._outcomes: dict[PassageOutcome, int] = dict.fromkeys(PASSAGE_OUTCOMES, 0)
+        self._latest = LatestImages(None, None)
 
     # ------------------------------------------------------------------ input
 
@@ -126,6 +157,11 @@ class StationAnalyser:
         self._last_index = frame.index
         reg = self.registrar.register(frame.image)
         self._last_score = reg.score
+        latest = LatestImage(frame.image, frame.index, frame.timestamp)
+        crop = self._latest.crop
+        if reg.found and reg.crop is not None:
+            crop = LatestImage(reg.crop, frame.index, frame.timestamp)
+        self._latest = LatestImages(latest, crop)  # one reference swap: readers see a pair
         events = self.tracker.update(frame.index, frame.timestamp, reg.found, reg.offset, reg.score)
         request = None
         if reg.found and reg.crop is not None:
@@ -216,6 +252,7 @@ class StationAnalyser:
             open_frames=verdict.open_frames,
             judged_frames=verdict.judged_frames,
         )
+        self._outcomes["undecided" if verdict.undecided else verdict.state] += 1
         followed = self._passages.pop(ended.passage, None)
         if result.alarm and self.alarm_sink is not None:
             departure = followed.best if followed is not None else None
@@ -243,4 +280,11 @@ class StationAnalyser:
             self._last_decision,
             self._last_result,
             len(self._pending),
+            MappingProxyType(dict(self._outcomes)),
         )
+
+    def latest(self) -> LatestImages:
+        """The newest frame and registered crop; safe from any thread (one reference read).
+
+        The arrays are the pipeline's own: read them, never change them."""
+        return self._latest

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -47,6 +48,21 @@ class StationReference:
         self.roi_small = scales.small_box(roi, inner=True)
         self.template_box = snap(roi, scales.fine, scales.width, scales.height)
         self.template = scales.fine_grey(reference, self.template_box)
+
+    @cached_property
+    def registered(self) -> Array:
+        """The reference frame registered like any frame: its ROI warped onto the crop×crop
+        image the masks are drawn in (BGR; computed once, never changed)."""
+        size = (self.crop, self.crop)
+        crop = cv2.warpAffine(
+            self.image,
+            self.to_crop[:2],
+            size,
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REPLICATE,
+        )
+        crop.flags.writeable = False
+        return crop
 
     def carrier(self, background: Array) -> CarrierModel:
         """The carrier model against ``background`` (coarse BGR)."""

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.api.routes import alarms, health
+from service.api.routes import alarms, health, lifts, metrics, stations
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
+    metrics.router,
     alarms.router,
+    lifts.router,
+    stations.router,
 )

@@ -1,11 +1,13 @@
-"""Fixtures of the API tests: a real alarm store on SQLite, keys of each role, an app, clients."""
+"""Fixtures of the API tests: a real alarm store on SQLite, keys of each role, an app, clients,
+and a tiny running pipeline behind an app (``live``)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -17,6 +19,9 @@ from service.api.app import create_app
 from service.api.keys import hash_key
 from service.api.services import ApiServices
 from service.api.settings import Settings
+
+if TYPE_CHECKING:
+    from service.pipeline.runtime import Runtime
 
 T0 = 1_767_348_000.0
 """2026-01-02T10:00:00Z."""
@@ -118,3 +123,26 @@ def add_alarm(services: ApiServices) -> AddAlarm:
         return services.store.add(alarm, crop_path, frame_path, alarm_id)
 
     return add
+
+
+@dataclass
+class Live:
+    """A running tiny pipeline (:mod:`tests.service.api.pipeline`) and a client of its API."""
+
+    runtime: Runtime
+    client: TestClient
+    data_dir: Path
+
+
+@pytest.fixture
+def live(store: AlarmStore, tmp_path: Path) -> Iterator[Live]:
+    from tests.service.api.pipeline import tiny_runtime  # imports the pipeline (and torch)
+
+    runtime = tiny_runtime(tmp_path / "stations", store)
+    app = create_app(settings_for(tmp_path), ApiServices.from_runtime(runtime))
+    runtime.start()
+    try:
+        with TestClient(app) as test_client:
+            yield Live(runtime, test_client, tmp_path)
+    finally:
+        runtime.stop(timeout=2.0)

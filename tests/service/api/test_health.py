@@ -34,7 +34,8 @@ class BrokenClassifier:
 
 
 def fake_runtime(alive: bool = True, classifier: object | None = None) -> Runtime:
-    """Just what /readyz reads of a Runtime: two stations, one whose lift has masks."""
+    """Just what /readyz reads of a Runtime (two stations, one whose lift has masks), and the
+    observer hooks every app adds."""
 
     def station(state: str, lift: str) -> SimpleNamespace:
         capture = SimpleNamespace(
@@ -52,6 +53,8 @@ def fake_runtime(alive: bool = True, classifier: object | None = None) -> Runtim
             sid: SimpleNamespace(analyser=SimpleNamespace(config=SimpleNamespace(lift=s.lift)))
             for sid, s in stations.items()
         },
+        add_observers=lambda batch, decision: None,  # what the app's metrics hook on
+        remove_observers=lambda batch, decision: None,
     )
     return cast("Runtime", runtime)
 

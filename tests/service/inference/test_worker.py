@@ -172,3 +172,27 @@ def test_bad_settings_are_refused() -> None:
         InferenceWorker(classifier, queue, Sink(), threading.Event(), max_batch=0)
     with pytest.raises(ValueError, match="max_wait_ms"):
         InferenceWorker(classifier, queue, Sink(), threading.Event(), max_wait_ms=-1)
+
+
+def test_batch_observers_see_every_batch_and_cannot_stop_the_worker() -> None:
+    seen: list[tuple[int, float]] = []
+
+    def broken(size: int, ms: float) -> None:
+        raise RuntimeError("observer failure")
+
+    def observer(size: int, ms: float) -> None:
+        seen.append((size, ms))
+
+    engine, sink = FakeEngine(), Sink()
+    with running(engine, sink, max_batch=4, max_wait_ms=1) as (worker, queue):
+        worker.add_observer(broken)
+        worker.add_observer(observer)
+        for frame in range(6):
+            queue.put(request(frame))
+        assert wait_for(lambda: len(sink.frames()) == 6)
+        assert wait_for(lambda: sum(size for size, _ in seen) == 6)
+        assert all(ms >= 0 for _, ms in seen)
+        worker.remove_observer(observer)
+        queue.put(request(6))
+        assert wait_for(lambda: len(sink.frames()) == 7)
+    assert sum(size for size, _ in seen) == 6

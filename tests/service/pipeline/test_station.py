@@ -113,3 +113,22 @@ def test_source_frames_and_a_new_session(tmp_path: Path) -> None:
     spans = [(r.first_frame, r.departure_frame, r.last_frame) for r in results]
     assert spans == [(0, 6, 12), (17, 19, 19), (0, 3, 9)]
     assert [r.passage for r in results] == [0, 1, 2]
+
+
+def test_passages_counted_by_outcome_and_latest_images_kept_by_reference(
+    tmp_path: Path,
+) -> None:
+    gap: list[float | None] = [None] * 5
+    analyser = _analyser(tmp_path, [*carrier(), *gap, *carrier(), *gap, *carrier(), *gap])
+    assert analyser.latest().frame is None and analyser.latest().crop is None
+    frames = [_frame(k) for k in range(54)]
+    for k, frame in enumerate(frames):
+        request = analyser.analyse(frame)
+        if request is not None and k < 36:  # the third carrier's crops get no decision
+            analyser.decided(decide(request, "open" if k < 18 else "closed"))
+    analyser.resolve(force=True)
+    assert dict(analyser.state().passages) == {"open": 1, "closed": 1, "undecided": 1}
+    latest = analyser.latest()
+    assert latest.frame is not None and latest.frame.image is frames[-1].image
+    assert latest.crop is not None and latest.crop.frame == 48  # the last frame with a carrier
+    assert latest.crop.image[0, 0, 0] == 48
