@@ -112,12 +112,20 @@ def _resize(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
 
 
-def _normalise(rgb: np.ndarray, config: PreprocessConfig) -> torch.Tensor:
-    """(N, h, w, 3) uint8 RGB → normalised float32 (N, 3, h, w)."""
-    mean = np.asarray(config.mean, np.float32)
-    std = np.asarray(config.std, np.float32)
-    x = (rgb.astype(np.float32) / 255.0 - mean) / std
-    return torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
+def _normalise(
+    channels: np.ndarray, order: tuple[int, int, int], config: PreprocessConfig
+) -> torch.Tensor:
+    """(N, h, w, C) uint8 → normalised float32 (N, 3, h, w): output channel ``c`` (RGB) is
+    input channel ``order[c]``, scaled to 0..1 and normalised, in one pass per channel."""
+    std = np.asarray(config.std, np.float64)
+    scale = (1.0 / (255.0 * std)).astype(np.float32)
+    shift = (np.asarray(config.mean, np.float64) / std).astype(np.float32)
+    n, h, w = channels.shape[:3]
+    x = np.empty((n, 3, h, w), np.float32)
+    for c, source in enumerate(order):
+        np.multiply(channels[..., source], scale[c], out=x[:, c], dtype=np.float32)
+        x[:, c] -= shift[c]
+    return torch.from_numpy(x)
 
 
 def preprocess(images: np.ndarray, config: PreprocessConfig) -> torch.Tensor:
@@ -129,8 +137,8 @@ def preprocess(images: np.ndarray, config: PreprocessConfig) -> torch.Tensor:
         raise ValueError(
             f"images must be BGR uint8 (N, H, W, 3) or (H, W, 3), got {arr.dtype} {arr.shape}"
         )
-    rgb = np.stack([_resize(im, config.input_size)[..., ::-1] for im in arr])
-    return _normalise(rgb, config)
+    bgr = np.stack([_resize(im, config.input_size) for im in arr])
+    return _normalise(bgr, (2, 1, 0), config)
 
 
 def mask_to_input(masks: np.ndarray, config: PreprocessConfig) -> torch.Tensor:
@@ -143,4 +151,4 @@ def mask_to_input(masks: np.ndarray, config: PreprocessConfig) -> torch.Tensor:
     if arr.size and arr.max() == 1:
         raise ValueError("masks must be 0/255, got 0/1 values: multiply them by 255")
     resized = np.stack([_resize(m, config.input_size) for m in arr])
-    return _normalise(np.repeat(resized[..., None], 3, axis=-1), config)
+    return _normalise(resized[..., None], (0, 0, 0), config)
