@@ -50,6 +50,18 @@ def test_a_lasting_change_is_absorbed() -> None:
     assert BackgroundModel.foreground(model.distance(parked)).max() == 0.0
 
 
+def test_carriers_following_one_another_are_never_absorbed() -> None:
+    """Dense traffic: the same pixels changed for longer than ``absorb_frames``, but by carriers
+    of other colours one after another, never by one thing standing still."""
+    empty = scene()
+    model = BackgroundModel(empty, absorb_frames=10)
+    for k in range(40):
+        model.update(with_object(empty, 20, value=(10.0, 90.0, 250.0)[k // 3 % 3]))
+    assert model.image is not None
+    assert np.abs(model.image - empty).max() < 1e-3
+    assert BackgroundModel.foreground(model.distance(with_object(empty, 20))).max() == 1.0
+
+
 def test_restarts_when_the_picture_changes_for_good_not_for_one_frame() -> None:
     first, second = scene(0), scene(1)
     model = BackgroundModel(first, reset_frames=3)
