@@ -5,13 +5,15 @@ To add a resource: write ``service/api/routes/<resource>.py`` with
 its request and response models in ``service/api/schemas/<resource>.py``, take shared objects
 and the caller through the aliases of :mod:`service.api.deps` (``OperatorDep`` and so on: every
 ``/api`` route names the role it needs), and append the router to ``ROUTERS`` below.
+``dashboard`` is the exception: the public page at ``/`` and ``/static/``, which holds no data
+(it reads everything from ``/api`` with the operator's key).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.api.routes import alarms, health, lifts, metrics, stations
+from service.api.routes import alarms, dashboard, health, lifts, metrics, stations
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
@@ -19,4 +21,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     alarms.router,
     lifts.router,
     stations.router,
+    dashboard.router,
 )
