@@ -4,8 +4,10 @@ with the operator API (``service.api``) served beside it.
 Settings come from ``LIFTWATCH_*`` (``service.api.settings``), the options on top. Without an
 API key the API listens on loopback only: a non-loopback ``--host`` is refused (exit 2).
 Station configs that fail to load are reported and skipped; the others start. Alarms are
-printed as they are raised (after they are stored). Ctrl-C (or SIGTERM, or ``--duration``)
-stops the API, then every thread; passages in progress are judged with what they have.
+printed as they are raised (after they are stored) and delivered to the outputs each station
+configures (``outputs:``: webhook, MQTT; see ``service.outputs``). Ctrl-C (or SIGTERM, or
+``--duration``) stops the API, then every thread; passages in progress are judged with what
+they have; deliveries not made yet are resumed at the next start.
 """
 
 from __future__ import annotations
@@ -144,6 +146,7 @@ def serve_cmd(
     from service.api.server import ApiServer
     from service.api.services import LIFTS_DIR, SNAPSHOT_DIR, ApiServices
     from service.lifts import LiftRepository, LiftService
+    from service.outputs import DeliveryService
     from service.pipeline.demo import ensure_demo_stations
     from service.pipeline.models import build_classifier
     from service.pipeline.runtime import Runtime
@@ -156,6 +159,7 @@ def serve_cmd(
         url = settings.database_url
         store = AlarmStore(url) if url else AlarmStore.sqlite(data_dir)
         raiser = AlarmRaiser(store, SnapshotStore(data_dir / SNAPSHOT_DIR), AlarmBus())
+        outputs = DeliveryService.build(configs, store, raiser.bus)  # secrets from the env
         classifier = build_classifier(choice, masks)
         runtime = Runtime(configs, classifier, raiser)
         # masks found beside the station configs are served (and kept as the first version)
@@ -176,6 +180,9 @@ def serve_cmd(
         f"serving {len(configs)} station(s) with {engine_.model_id} on {engine_.name}; "
         f"alarms in {store.url}; Ctrl-C stops"
     )
+    for line in outputs.describe():
+        console.print(f"alarm output {escape(line)}")
+    outputs.start()
     runtime.start()
     started = time.monotonic()
     try:
@@ -190,6 +197,7 @@ def serve_cmd(
         stop.set()
         api.stop()
         runtime.stop()
+        outputs.stop()
         printer.join(1.0)
         _report(runtime)
         store.close()

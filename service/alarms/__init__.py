@@ -14,6 +14,12 @@ from service.alarms.bus import (
     Subscription,
     SubscriptionClosedError,
 )
+from service.alarms.deliveries import (
+    DeliveryRecord,
+    DeliveryStatus,
+    OutputHealth,
+    OutputKind,
+)
 from service.alarms.engine import AlarmStoreError
 from service.alarms.raiser import AlarmRaiser
 from service.alarms.rule import PassageVerdict, judge_passage
@@ -30,9 +36,13 @@ __all__ = [
     "AlarmStore",
     "AlarmStoreError",
     "AlarmType",
+    "DeliveryRecord",
+    "DeliveryStatus",
     "Details",
     "EventKind",
     "NewAlarm",
+    "OutputHealth",
+    "OutputKind",
     "Page",
     "PassageVerdict",
     "SnapshotKind",

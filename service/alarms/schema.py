@@ -1,4 +1,8 @@
-"""The alarm table (SQLAlchemy Core, the same on SQLite and PostgreSQL) and row ↔ record."""
+"""The alarm tables (SQLAlchemy Core, the same on SQLite and PostgreSQL) and row ↔ record.
+
+``alarms`` holds every alarm; ``alarm_deliveries`` the state of each alarm event's delivery to
+each output of its station (see :mod:`service.alarms.deliveries`).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Double,
+    ForeignKey,
     Index,
+    Integer,
     MetaData,
     RowMapping,
     String,
@@ -41,6 +47,28 @@ alarms = Table(
     # The feed pages newest first on (raised_at, id); stations look up their open alarms.
     Index("ix_alarms_raised_at_id", "raised_at", "id"),
     Index("ix_alarms_station_type_cleared", "station_id", "type", "cleared_at"),
+)
+
+alarm_deliveries = Table(
+    "alarm_deliveries",
+    metadata,
+    Column(
+        "alarm_id",
+        String(32),
+        ForeignKey("alarms.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("output", String(16), primary_key=True, comment="webhook or mqtt"),
+    Column("event", String(8), primary_key=True, comment="new, update or end"),
+    Column("station_id", String(128), nullable=False),
+    Column("status", String(16), nullable=False, comment="pending, delivered or failed"),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", Double, nullable=False, comment="when the event was handed over"),
+    Column("updated_at", Double, nullable=False),
+    # metrics find each output's newest delivery; a restart resumes the pending ones
+    Index("ix_alarm_deliveries_station_output_updated", "station_id", "output", "updated_at"),
+    Index("ix_alarm_deliveries_status", "status"),
 )
 
 

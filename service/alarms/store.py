@@ -1,6 +1,7 @@
 """The alarm store: every alarm raised, durable before anyone is told about it.
 
-One table (see :mod:`service.alarms.schema`) on SQLite by default (``<data_dir>/alarms.db``) or
+The ``alarms`` table (see :mod:`service.alarms.schema`, beside ``alarm_deliveries``: where each
+alarm event stands with the station's outputs) on SQLite by default (``<data_dir>/alarms.db``) or
 PostgreSQL by URL. Each write is its own committed transaction, so once :meth:`AlarmStore.add`
 returns the alarm is on disk. The store is thread-safe: station threads write while the API
 reads (SQLAlchemy's connection pool; SQLite in WAL mode with a busy timeout).
@@ -9,6 +10,7 @@ reads (SQLAlchemy's connection pool; SQLite in WAL mode with a busy timeout).
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +22,9 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql import ColumnElement
 
+from service.alarms import deliveries as delivery_sql
 from service.alarms.cursor import ALARM_ID_PATTERN, Position, decode_cursor, encode_cursor
+from service.alarms.deliveries import DeliveryRecord, DeliveryStatus, OutputHealth
 from service.alarms.engine import AlarmStoreError, describe, mask_url, open_engine
 from service.alarms.schema import alarms, record_from_row, row_from_record
 from service.alarms.types import AlarmRecord, AlarmType, NewAlarm
@@ -31,6 +35,8 @@ SQLITE_FILE = "alarms.db"
 MAX_LIMIT = 1000
 Page = tuple[list[AlarmRecord], str | None]
 """A page of alarms, newest first, and the cursor of the next page (``None`` on the last)."""
+Deliveries = list[DeliveryRecord]
+Healths = list[OutputHealth]
 
 
 class AlarmStore:
@@ -173,6 +179,28 @@ class AlarmStore:
         with self._transaction("counting alarms") as conn:
             rows = conn.execute(query).all()
         return {(str(s), str(t)): (int(n), int(n) - int(acked)) for s, t, n, acked in rows}
+
+    def save_delivery(self, record: DeliveryRecord) -> None:
+        """Record where an alarm event stands with one output (replacing what was recorded)."""
+        with self._transaction("recording an alarm delivery") as conn:
+            delivery_sql.save(conn, record)
+
+    def deliveries(self, alarm_id: str) -> Deliveries:
+        """The deliveries of the alarm ``alarm_id`` to its station's outputs, oldest first."""
+        if not ALARM_ID_PATTERN.fullmatch(alarm_id):
+            return []
+        with self._transaction("reading alarm deliveries") as conn:
+            return delivery_sql.of_alarm(conn, alarm_id)
+
+    def deliveries_with_status(self, status: DeliveryStatus) -> Deliveries:
+        """Every delivery in ``status`` (``pending`` ones are resumed after a restart)."""
+        with self._transaction("reading alarm deliveries") as conn:
+            return delivery_sql.with_status(conn, status)
+
+    def delivery_health(self, now: float | None = None) -> Healths:
+        """Per station and output: deliveries by status, attempts, failing or not (metrics)."""
+        with self._transaction("summing alarm deliveries") as conn:
+            return delivery_sql.health(conn, time.time() if now is None else now)
 
     def close(self) -> None:
         """Close every pooled connection (the store is not usable afterwards)."""

@@ -21,6 +21,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from service.alarms import AlarmStore, AlarmStoreError
+from service.alarms.deliveries import DELIVERY_STATUSES
 
 if TYPE_CHECKING:
     from service.pipeline.runtime import Runtime, StationStatus
@@ -41,7 +42,8 @@ def _counter(name: str, doc: str, labels: list[str]) -> CounterMetricFamily:
 
 class PipelineCollector(Collector):
     """Per station: fps, frames, drops, registration score, passages, camera, queue; the model
-    and the inference queue; alarms by station and type from the store."""
+    and the inference queue; alarms by station and type, and the alarm outputs' deliveries
+    (by status, attempts, failing or not), from the store."""
 
     def __init__(self, runtime: Runtime | None, store: AlarmStore) -> None:
         self.runtime = runtime
@@ -55,6 +57,7 @@ class PipelineCollector(Collector):
             yield from self._stations(self.runtime)
             yield from self._inference(self.runtime)
         yield from self._alarms()
+        yield from self._deliveries()
 
     def _stations(self, runtime: Runtime) -> Iterator[Metric]:
         st = ["station"]
@@ -148,3 +151,35 @@ class PipelineCollector(Collector):
             pending.add_metric([station, kind], unacked)
         yield total
         yield pending
+
+    def _deliveries(self) -> Iterator[Metric]:
+        try:
+            healths = self.store.delivery_health()
+        except AlarmStoreError as exc:
+            logger.warning("metrics: alarm deliveries unavailable: %s", exc)
+            return
+        labels = ["station", "output"]
+        by_status = _gauge(
+            "alarm_deliveries",
+            "Alarm event deliveries to the station's outputs (webhook, mqtt), by status "
+            "(pending, delivered, failed).",
+            [*labels, "status"],
+        )
+        attempts = _counter(
+            "alarm_delivery_attempts", "Delivery attempts made to each output.", labels
+        )
+        failing = _gauge(
+            "alarm_output_failing",
+            "1 while the output's newest delivery is being retried, or failed within the last "
+            "hour; else 0.",
+            labels,
+        )
+        for health in healths:
+            key = [health.station_id, health.output]
+            for status in DELIVERY_STATUSES:
+                by_status.add_metric([*key, status], health.counts.get(status, 0))
+            attempts.add_metric(key, health.attempts)
+            failing.add_metric(key, float(health.failing))
+        yield by_status
+        yield attempts
+        yield failing

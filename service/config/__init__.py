@@ -6,6 +6,7 @@ from service.config.alarm import AlarmConfig
 from service.config.capture import CaptureConfig
 from service.config.errors import Problem, StationConfigError
 from service.config.loader import load_station_config, load_station_dir, station_files
+from service.config.outputs import MqttConfig, OutputsConfig, WebhookConfig
 from service.config.registration import RegistrationConfig
 from service.config.source import SourceKind, source_kind
 from service.config.station import StationConfig
@@ -13,11 +14,14 @@ from service.config.station import StationConfig
 __all__ = [
     "AlarmConfig",
     "CaptureConfig",
+    "MqttConfig",
+    "OutputsConfig",
     "Problem",
     "RegistrationConfig",
     "SourceKind",
     "StationConfig",
     "StationConfigError",
+    "WebhookConfig",
     "load_station_config",
     "load_station_dir",
     "source_kind",

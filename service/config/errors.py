@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -55,11 +56,19 @@ def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
     """The nested model class that ``loc`` (a path of field names) leads to."""
     for part in loc:
         field = model.model_fields.get(str(part))
-        annotation = field.annotation if field is not None else None
+        annotation = _unwrap_optional(field.annotation if field is not None else None)
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
             return None
         model = annotation
     return model
+
+
+def _unwrap_optional(annotation: Any) -> Any:
+    """``X`` of ``X | None`` (an optional nested block); anything else unchanged."""
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if get_origin(annotation) in (Union, UnionType) and len(args) == 1:
+        return args[0]
+    return annotation
 
 
 def _message(error: ErrorDetails, model: type[BaseModel]) -> str:

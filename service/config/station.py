@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from service.config.alarm import AlarmConfig
 from service.config.capture import CaptureConfig
+from service.config.outputs import OutputsConfig
 from service.config.registration import RegistrationConfig
 from service.config.source import SourceKind, parse_source, source_kind
 from service.config.types import Slug
@@ -38,6 +39,10 @@ class StationConfig(BaseModel):
         description="Timeouts, reconnection backoff, queue size and offline alarm of capture.",
     )
     enabled: bool = Field(default=True, description="Whether `liftwatch serve` runs the station.")
+    outputs: OutputsConfig = Field(
+        default_factory=OutputsConfig,
+        description="Where alarms are delivered besides the API: a signed webhook, MQTT.",
+    )
 
     @field_validator("source", mode="before")
     @classmethod

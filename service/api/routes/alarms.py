@@ -27,7 +27,14 @@ from service.api.deps import (
     ViewerDep,
 )
 from service.api.errors import invalid, not_found
-from service.api.schemas.alarms import ALARM_PREFIX, EXAMPLE_ID, AckRequest, Alarm, AlarmPage
+from service.api.schemas.alarms import (
+    ALARM_PREFIX,
+    EXAMPLE_ID,
+    AckRequest,
+    Alarm,
+    AlarmDetail,
+    AlarmPage,
+)
 from service.api.schemas.errors import AUTH_RESPONSES, NOT_FOUND
 from service.api.timestamps import parse_instant
 
@@ -114,11 +121,12 @@ def _alarm(store: AlarmStore, alarm_id: str) -> AlarmRecord:
 
 
 @router.get(
-    "/{alarm_id}", response_model=Alarm, summary="One alarm, with its snapshot links",
+    "/{alarm_id}", response_model=AlarmDetail,
+    summary="One alarm, with its snapshot links and its deliveries to the station's outputs",
     responses=NOT_FOUND,
 )  # fmt: skip
-def get_alarm(alarm_id: AlarmId, store: StoreDep, _: ViewerDep) -> Alarm:
-    return Alarm.from_record(_alarm(store, alarm_id))
+def get_alarm(alarm_id: AlarmId, store: StoreDep, _: ViewerDep) -> AlarmDetail:
+    return AlarmDetail.of(_alarm(store, alarm_id), store.deliveries(alarm_id))
 
 
 @router.get(

@@ -6,7 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.alarms import AlarmRecord, AlarmType
+from service.alarms import AlarmRecord, AlarmType, DeliveryRecord, DeliveryStatus, OutputKind
+from service.alarms.bus import EventKind
 from service.alarms.types import DetailValue
 
 ALARM_PREFIX = "/api/alarms"
@@ -81,6 +82,60 @@ class Alarm(BaseModel):
                 frame=f"{base}/frame" if record.frame_snapshot else None,
             ),
         )
+
+
+DELIVERY_EXAMPLE: dict[str, Any] = {
+    "output": "webhook",
+    "event": "new",
+    "status": "delivered",
+    "attempts": 2,
+    "last_error": None,
+    "created_at": 1767348000.31,
+    "updated_at": 1767348001.42,
+}
+
+
+class Delivery(BaseModel):
+    """Where one event of the alarm stands with one output of its station (webhook, MQTT)."""
+
+    output: OutputKind = Field(description="webhook or mqtt.")
+    event: EventKind = Field(description="new, update (acknowledged) or end (cleared).")
+    status: DeliveryStatus = Field(
+        description="pending (being tried), delivered (accepted), failed (retries exhausted)."
+    )
+    attempts: int = Field(description="Attempts made so far.")
+    last_error: str | None = Field(description="Why the last failed attempt failed.")
+    created_at: float = Field(description="When the event was handed to the output.")
+    updated_at: float = Field(description="When this state was recorded.")
+
+    @classmethod
+    def from_record(cls, record: DeliveryRecord) -> Delivery:
+        return cls(
+            output=record.output,
+            event=record.event,
+            status=record.status,
+            attempts=record.attempts,
+            last_error=record.last_error,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+        )
+
+
+class AlarmDetail(Alarm):
+    """One alarm, with the state of its deliveries to the station's outputs."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{**EXAMPLE, "deliveries": [DELIVERY_EXAMPLE]}]}
+    )
+
+    deliveries: list[Delivery] = Field(
+        description="One entry per output and event; empty when the station has no outputs."
+    )
+
+    @classmethod
+    def of(cls, record: AlarmRecord, deliveries: list[DeliveryRecord]) -> AlarmDetail:
+        alarm = Alarm.from_record(record)
+        return cls(**alarm.model_dump(), deliveries=[Delivery.from_record(d) for d in deliveries])
 
 
 class AlarmPage(BaseModel):

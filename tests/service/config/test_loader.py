@@ -28,7 +28,7 @@ def test_an_unknown_key_is_refused_by_name(write: WriteConfig) -> None:
     path = write("a.yaml", {**valid(), "colour": "red"})
     assert str(error_of(path)) == (
         f"{path}: colour: unknown key (allowed: id, lift, source, fps, registration, alarm, "
-        "capture, enabled) (line 8)"
+        "capture, enabled, outputs) (line 8)"
     )
     path = write("b.yaml", with_registration(threshold=0.3))
     message = str(error_of(path))
