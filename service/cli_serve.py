@@ -5,9 +5,11 @@ Settings come from ``LIFTWATCH_*`` (``service.api.settings``), the options on to
 API key the API listens on loopback only: a non-loopback ``--host`` is refused (exit 2).
 Station configs that fail to load are reported and skipped; the others start. Alarms are
 printed as they are raised (after they are stored) and delivered to the outputs each station
-configures (``outputs:``: webhook, MQTT; see ``service.outputs``). Ctrl-C (or SIGTERM, or
-``--duration``) stops the API, then every thread; passages in progress are judged with what
-they have; deliveries not made yet are resumed at the next start.
+configures (``outputs:``: webhook, MQTT; see ``service.outputs``). Without ``--model`` the
+ONNX engine serves the model version last activated over the API
+(``data_dir/models/active.json``), if any. Ctrl-C (or SIGTERM, or ``--duration``) stops the
+API, then every thread; passages in progress are judged with what they have; deliveries not
+made yet are resumed at the next start.
 """
 
 from __future__ import annotations
@@ -139,6 +141,12 @@ def serve_cmd(
 ) -> None:
     """Capture, analyse and alarm every enabled station, and serve the API, until stopped."""
     settings = _settings(host=host, port=port, data_dir=data_dir, database_url=database)
+    if model is None and engine == "onnx":  # the version last activated over the API
+        from service.jobs.catalog import active_model_path
+
+        model = active_model_path(settings.data_dir)
+        if model is not None:
+            console.print(f"serving the active model version {model} (--model overrides)")
     choice = _choice(engine, model, device, threads)
 
     from service.alarms import AlarmBus, AlarmRaiser, AlarmStore, SnapshotStore

@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 DESCRIPTION = """\
 Operator API of liftwatch: chairlift safety-bar alarms, their snapshots and live feed; lifts
 and their masks (upload, check with classify); stations' live status and images; Prometheus
-metrics at `/metrics`.
+metrics at `/metrics`; training and evaluation jobs, model versions and their activation.
 
 Send `Authorization: Bearer <API key>`. Roles: **viewer** reads, **operator** also acknowledges
 alarms (and manages masks), **admin** also manages models and jobs. Errors are always JSON:
@@ -39,13 +39,19 @@ def create_app(settings: Settings, services: ApiServices | None = None) -> FastA
     """
     owned = services is None
     shared = ApiServices.from_settings(settings) if services is None else services
-    shared = shared.with_lifts(settings.data_dir)
+    shared = shared.with_lifts(settings.data_dir).with_jobs(settings.data_dir)
+    jobs = shared.jobs
+    assert jobs is not None
     metrics = ApiMetrics(shared)
     metrics.attach()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        jobs.start()
+        try:
+            yield
+        finally:
+            jobs.stop()
         metrics.detach()
         shared.shutdown.set()
         if owned:

@@ -22,6 +22,7 @@ from service.api.metrics import ApiMetrics
 from service.api.services import ApiServices
 from service.api.settings import Settings
 from service.api.state import metrics_of, services_of, settings_of
+from service.jobs import JobRunner, ModelCatalog
 from service.lifts import LiftService
 
 if TYPE_CHECKING:
@@ -58,6 +59,18 @@ async def get_lifts(request: Request) -> LiftService:
     return lifts
 
 
+async def get_jobs(request: Request) -> JobRunner:
+    jobs = services_of(request).jobs
+    assert jobs is not None, "create_app gives every app a job runner"
+    return jobs
+
+
+async def get_models(request: Request) -> ModelCatalog:
+    models = services_of(request).models
+    assert models is not None, "create_app gives every app a model catalog"
+    return models
+
+
 async def get_metrics(request: Request) -> ApiMetrics:
     return metrics_of(request)
 
@@ -71,6 +84,10 @@ RuntimeDep = Annotated["Runtime | None", Depends(get_runtime)]
 """The running pipeline, or ``None`` (the API may serve the alarms alone)."""
 LiftsDep = Annotated[LiftService, Depends(get_lifts)]
 """The lifts, their masks, and the classifier that judges with them."""
+JobsDep = Annotated[JobRunner, Depends(get_jobs)]
+"""The training and evaluation jobs."""
+ModelsDep = Annotated[ModelCatalog, Depends(get_models)]
+"""The model versions, and activation of one."""
 MetricsDep = Annotated[ApiMetrics, Depends(get_metrics)]
 
 ViewerDep = Annotated[Principal, Depends(require("viewer"))]

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from service.alarms import AlarmBus, AlarmStore, SnapshotStore
+from service.jobs import JobRunner, ModelCatalog
+from service.jobs.repository import JobRepository
 from service.lifts import LiftRepository, LiftService
 
 if TYPE_CHECKING:  # the pipeline pulls in torch and ONNX Runtime: only for type checking
@@ -44,6 +46,11 @@ class ApiServices:
     lifts: LiftService | None = None
     """The lifts and their masks; ``None``: ``create_app`` makes one over
     ``<data_dir>/lifts`` (see :meth:`with_lifts`)."""
+    jobs: JobRunner | None = None
+    """Training and evaluation jobs; ``None``: ``create_app`` makes a runner over
+    ``<data_dir>/jobs`` with records in the alarm store's database (see :meth:`with_jobs`)."""
+    models: ModelCatalog | None = None
+    """The model versions and activation; ``None``: made with the job runner."""
 
     @classmethod
     def from_runtime(cls, runtime: Runtime, lifts: LiftService | None = None) -> ApiServices:
@@ -57,6 +64,13 @@ class ApiServices:
             return self
         repository = LiftRepository(data_dir / LIFTS_DIR)
         return replace(self, lifts=LiftService(repository, self.runtime))
+
+    def with_jobs(self, data_dir: Path) -> ApiServices:
+        """These services, with a job runner and model catalog over ``data_dir`` if they have
+        none (the runner keeps its records in the alarm store's database)."""
+        jobs = self.jobs or JobRunner(JobRepository(self.store.engine), data_dir)
+        models = self.models or ModelCatalog(data_dir, jobs, self.runtime)
+        return replace(self, jobs=jobs, models=models)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ApiServices:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.api.routes import alarms, dashboard, health, lifts, metrics, stations
+from service.api.routes import alarms, dashboard, health, jobs, lifts, metrics, models, stations
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
@@ -21,5 +21,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     alarms.router,
     lifts.router,
     stations.router,
+    jobs.router,
+    models.router,
     dashboard.router,
 )

@@ -15,8 +15,11 @@ from tests.service.api.conftest import AddAlarm, auth, settings_for
 
 
 class FailingStore:
-    def __init__(self, error: Exception) -> None:
+    """An alarm store whose queries fail; its database engine (the job records') works."""
+
+    def __init__(self, error: Exception, engine: object) -> None:
         self.error = error
+        self.engine = engine
 
     def list(self, *args: object, **kwargs: object) -> None:
         raise self.error
@@ -25,7 +28,9 @@ class FailingStore:
 
 
 def app_with_store(services: ApiServices, tmp_path: Path, error: Exception) -> FastAPI:
-    broken = ApiServices(FailingStore(error), services.bus, services.snapshots)  # type: ignore[arg-type]
+    broken = ApiServices(
+        FailingStore(error, services.store.engine), services.bus, services.snapshots
+    )  # type: ignore[arg-type]
     return create_app(settings_for(tmp_path), broken)
 
 

@@ -6,6 +6,7 @@ import { $ } from "./dom.js";
 import { onKeyNeeded, setKey, storedKey, describe } from "./api.js";
 import { AlarmFeed } from "./alarms.js";
 import { StationBoard } from "./stations.js";
+import { JobsPanel } from "./jobs.js";
 import { renderLiftList, renderLiftPage } from "./lifts.js";
 
 const STATE_TEXT = { live: "live", reconnecting: "reconnecting…", denied: "no access", error: "error" };
@@ -62,7 +63,7 @@ function keyButton() {
   });
 }
 
-function route(board) {
+function route(board, jobs) {
   const hash = location.hash || "#/";
   const lift = hash.match(/^#\/lifts\/([^/]+)$/);
   const monitor = !hash.startsWith("#/lifts");
@@ -75,9 +76,11 @@ function route(board) {
   }
   if (monitor) {
     board.start();
+    jobs.start();
     return;
   }
   board.stop();
+  jobs.stop();
   const root = $("#view-lifts");
   const page = lift ? renderLiftPage(root, decodeURIComponent(lift[1])) : renderLiftList(root);
   page.catch((error) => root.replaceChildren(Object.assign(document.createElement("p"), { className: "page-error", textContent: describe(error) })));
@@ -88,8 +91,9 @@ function main() {
   keyButton();
   const feed = new AlarmFeed({ onState: setFeedState, onError: showError });
   const board = new StationBoard();
-  window.addEventListener("hashchange", () => route(board));
-  route(board);
+  const jobs = new JobsPanel();
+  window.addEventListener("hashchange", () => route(board, jobs));
+  route(board, jobs);
   feed.start();
 }
 

@@ -1,0 +1,141 @@
+"""``/api/jobs``: start training and evaluation jobs (admin), follow them, cancel them.
+
+Each job runs ``liftwatch train`` (then ``export``) or ``liftwatch evaluate`` in its own process
+(see :mod:`service.jobs`); at most one runs at a time by default, the others wait queued.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, status
+from fastapi.responses import PlainTextResponse
+
+from service.api.deps import AdminDep, JobsDep, ModelsDep, SettingsDep, ViewerDep
+from service.api.errors import ApiError, invalid
+from service.api.schemas.errors import AUTH_RESPONSES, NOT_FOUND
+from service.api.schemas.jobs import (
+    JOB_ID_PATTERN,
+    JOB_PREFIX,
+    EvaluateRequest,
+    Job,
+    JobList,
+    TrainRequest,
+)
+from service.jobs import (
+    DataError,
+    JobError,
+    JobRecord,
+    JobRunner,
+    JobStatus,
+    UnknownVersionError,
+    resolve_data,
+)
+
+router = APIRouter(prefix=JOB_PREFIX, tags=["jobs"], responses=AUTH_RESPONSES)
+JobId = Annotated[str, Path(pattern=JOB_ID_PATTERN, description="The job's id.")]
+CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "The job has already ended."}}
+
+
+def _job(jobs: JobRunner, record: JobRecord) -> Job:
+    return Job.of(record, jobs.progress(record))
+
+
+def _check_model(name: str) -> None:
+    from models.zoo import list_models  # registers every model (imports torch)
+
+    if name not in list_models():
+        known = ", ".join(list_models())
+        raise invalid("model", f"unknown model {name!r}; known models: {known}", "body")
+
+
+def _data(text: str, settings: SettingsDep) -> str:
+    try:
+        return resolve_data(text, settings.data_dir)
+    except DataError as exc:
+        raise invalid("data", str(exc), "body") from None
+
+
+def _get(jobs: JobRunner, job_id: str) -> JobRecord:
+    try:
+        return jobs.get(job_id)
+    except JobError as exc:
+        raise ApiError(exc.status, "not_found", str(exc)) from None
+
+
+@router.post(
+    "/train", response_model=Job, status_code=status.HTTP_202_ACCEPTED, summary="Train a model"
+)
+def train(body: TrainRequest, jobs: JobsDep, settings: SettingsDep, _: AdminDep) -> Job:
+    _check_model(body.model)
+    params = body.model_dump(exclude={"model"}) | {"data": _data(body.data, settings)}
+    return _job(jobs, jobs.submit("train", body.model, params))
+
+
+@router.post(
+    "/evaluate",
+    response_model=Job,
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Evaluate a train job's weights or a model version",
+)
+def evaluate(
+    body: EvaluateRequest, jobs: JobsDep, models: ModelsDep, settings: SettingsDep, _: AdminDep
+) -> Job:
+    _check_model(body.model)
+    data = _data(body.data, settings)
+    try:
+        path, version = models.weights_for(body.weights, body.model)
+    except UnknownVersionError as exc:
+        raise invalid("weights", str(exc), "body") from None
+    params = body.model_dump(exclude={"model"}) | {
+        "data": data,
+        "weights_path": str(path),
+        "weights_version": version,
+    }
+    return _job(jobs, jobs.submit("evaluate", body.model, params))
+
+
+@router.get("", response_model=JobList, summary="Jobs, newest first")
+def list_jobs(
+    jobs: JobsDep,
+    _: ViewerDep,
+    status: Annotated[JobStatus | None, Query(description="Only jobs in this state.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> JobList:
+    return JobList(items=[_job(jobs, r) for r in jobs.list(status, limit)])
+
+
+@router.get("/{job_id}", response_model=Job, summary="One job", responses=NOT_FOUND)
+def get_job(job_id: JobId, jobs: JobsDep, _: ViewerDep) -> Job:
+    return _job(jobs, _get(jobs, job_id))
+
+
+@router.get(
+    "/{job_id}/log",
+    response_class=PlainTextResponse,
+    summary="The tail of a job's output",
+    responses={200: {"content": {"text/plain": {}}}, **NOT_FOUND},
+)
+def job_log(
+    job_id: JobId,
+    jobs: JobsDep,
+    _: ViewerDep,
+    max_bytes: Annotated[int, Query(alias="bytes", ge=1, le=1_000_000)] = 16_384,
+) -> PlainTextResponse:
+    _get(jobs, job_id)
+    return PlainTextResponse(jobs.log_tail(job_id, max_bytes))
+
+
+@router.post(
+    "/{job_id}/cancel",
+    response_model=Job,
+    summary="Cancel a queued or running job",
+    responses={**NOT_FOUND, **CONFLICT},
+)
+def cancel_job(job_id: JobId, jobs: JobsDep, _: AdminDep) -> Job:
+    try:
+        record = jobs.cancel(job_id)
+    except JobError as exc:
+        code = "not_found" if exc.status == 404 else "conflict"
+        raise ApiError(exc.status, code, str(exc)) from None
+    return _job(jobs, record)

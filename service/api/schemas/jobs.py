@@ -1,0 +1,106 @@
+"""The job resource: train and evaluate requests, a job with its progress and result."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.jobs import JobRecord, JobStatus
+
+JOB_PREFIX = "/api/jobs"
+JOB_ID_PATTERN = "^[0-9a-f]{32}$"
+DATA_DESCRIPTION = (
+    "A synthetic preset, synthetic:small|large[:seed=N,lifts=N,train_scale=F,test_scale=F,...], "
+    "or a data-set directory (written by `liftwatch synth dataset`) inside the data directory, "
+    "relative to it."
+)
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(
+        max_length=64, description="A registered model name.", examples=["siamese-fast"]
+    )
+    data: str = Field(
+        max_length=300,
+        description=DATA_DESCRIPTION,
+        examples=["synthetic:small:lifts=2,test_scale=0.05"],
+    )
+    workers: int = Field(default=1, ge=1, le=8, description="Data generation processes.")
+
+
+class TrainRequest(_Request):
+    """``liftwatch train`` options a job may set; the job then exports ``model.onnx``."""
+
+    epochs: int = Field(default=10, ge=1, le=1000, description="Maximum number of epochs.")
+    batch_size: int = Field(default=32, ge=1, le=512)
+    input_size: int | None = Field(
+        default=None, ge=8, le=512, description="Square input side (default: the model's)."
+    )
+    lr: float | None = Field(default=None, gt=0, le=10, description="Base learning rate.")
+    optimizer: Literal["sgd", "adam"] = "sgd"
+    patience: int = Field(default=10, ge=1, le=1000, description="Epochs without a better val.")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    augment: bool = Field(default=True, description="Random shifts, light and noise.")
+    threads: int | None = Field(default=None, ge=1, le=64, description="Torch threads.")
+
+
+class EvaluateRequest(_Request):
+    """``liftwatch evaluate`` of a train job's weights or of a model version."""
+
+    weights: str = Field(
+        max_length=128,
+        description="A succeeded train job's id (its best.pt) or a model version "
+        "(GET /api/models).",
+        examples=["siamese-fast@c918f4ca5d67"],
+    )
+    split: Literal["train", "val", "test"] = "test"
+    unseen: bool = Field(default=False, description="Only the held-out lifts, by masks.")
+    lifts: str | None = Field(
+        default=None, pattern=r"^[0-9][0-9,\-]{0,99}$", description="Lift subset, e.g. 1,2,7-9."
+    )
+
+
+class Job(BaseModel):
+    """A job: what it runs, where it stands, what it produced."""
+
+    id: str
+    kind: Literal["train", "evaluate"]
+    model: str
+    status: JobStatus = Field(description="queued, running, succeeded, failed or cancelled.")
+    params: dict[str, Any] = Field(description="The validated request.")
+    commands: list[str] = Field(description="The command line of each step.")
+    created: float = Field(description="Wall-clock seconds.")
+    started: float | None = None
+    ended: float | None = None
+    error: str | None = None
+    progress: dict[str, Any] = Field(
+        description="step/steps; training: epoch, epochs, loss, val_accuracy, best_val_accuracy."
+    )
+    result: dict[str, Any] = Field(
+        description="train: version and model_path of its export; evaluate: accuracy "
+        "(accuracy.json) and markdown (accuracy.md)."
+    )
+
+    @classmethod
+    def of(cls, record: JobRecord, progress: dict[str, Any]) -> Job:
+        return cls(
+            id=record.id,
+            kind=record.kind,
+            model=record.model,
+            status=record.status,
+            params=record.params,
+            commands=[" ".join(argv) for argv in record.commands],
+            created=record.created_at,
+            started=record.started_at,
+            ended=record.ended_at,
+            error=record.error,
+            progress=progress,
+            result=record.result,
+        )
+
+
+class JobList(BaseModel):
+    items: list[Job] = Field(description="Newest first.")

@@ -1,0 +1,50 @@
+"""The ``liftwatch`` command lines of a job's steps (each runs in its own process)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from service.jobs.types import JobRecord
+
+CommandBuilder = Callable[[JobRecord, Path], list[list[str]]]
+"""``(job, out_dir)`` → the argv of each step."""
+TRAIN_OPTIONS = ("epochs", "batch_size", "input_size", "lr", "optimizer", "patience", "seed")
+EVALUATE_OPTIONS = ("split", "lifts")
+EXPORT_FILE = "model.onnx"
+
+
+def liftwatch() -> list[str]:
+    """How to run the CLI: this interpreter, so the job sees the same environment."""
+    return [sys.executable, "-m", "service.cli"]
+
+
+def _options(params: dict[str, Any], names: tuple[str, ...]) -> list[str]:
+    argv: list[str] = []
+    for name in names:
+        value = params.get(name)
+        if value is not None:
+            argv += [f"--{name.replace('_', '-')}", str(value)]
+    return argv
+
+
+def liftwatch_commands(job: JobRecord, out: Path) -> list[list[str]]:
+    """train: ``liftwatch train`` then ``liftwatch export`` of its best weights to
+    ``out/model.onnx``; evaluate: ``liftwatch evaluate`` writing its tables to ``out``."""
+    p = job.params
+    common = ["--data", str(p["data"]), "--out", str(out), "--workers", str(p.get("workers", 1))]
+    if job.kind == "train":
+        train = [*liftwatch(), "train", job.model, *common, *_options(p, TRAIN_OPTIONS)]
+        if p.get("threads"):
+            train += ["--threads", str(p["threads"])]
+        if not p.get("augment", True):
+            train.append("--no-augment")
+        export = [*liftwatch(), "export", job.model, "--weights", str(out / "best.pt")]
+        return [train, [*export, "--out", str(out / EXPORT_FILE)]]
+    evaluate = [*liftwatch(), "evaluate", job.model, "--weights", str(p["weights_path"])]
+    evaluate += [*common, *_options(p, EVALUATE_OPTIONS)]
+    if p.get("unseen"):
+        evaluate.append("--unseen")
+    return [evaluate]
