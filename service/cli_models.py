@@ -92,6 +92,14 @@ def train_cmd(
     input_size: Annotated[int | None, typer.Option(min=8, help="Square input side.")] = None,
     lifts: Annotated[str | None, typer.Option(help="Lift subset, e.g. 1,2,7-9.")] = None,
     train_lifts: Annotated[str, typer.Option(help="all, or seen: leave-lifts-out.")] = "all",
+    val_lifts: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="With --train-lifts seen: N seen lifts (drawn from --seed) kept out of training "
+            "validate it by their masks only; early stopping and best.pt follow them.",
+        ),
+    ] = 0,
     augment: Annotated[
         bool, typer.Option(help="Random shifts, light and noise on training images.")
     ] = True,
@@ -112,6 +120,7 @@ def train_cmd(
     from models.train.config import TrainConfig
     from models.train.device import resolve_device
     from models.train.fit import fit, train_lifts_of
+    from models.train.lifts import HELD_OUT_SPLITS, run_lifts
     from models.train.presets import parse_lifts
 
     with user_errors():
@@ -128,6 +137,7 @@ def train_cmd(
             input_size=input_size,
             lifts=parse_lifts(lifts) if lifts else None,
             train_lifts=train_lifts,
+            val_lifts=val_lifts,
             augment=augment,
             augment_lifts=augment_lifts,
             resume=resume,
@@ -136,6 +146,13 @@ def train_cmd(
         )
         resolve_device(config.device)
         lift_data = _load_data(data, workers)
+        split = run_lifts(lift_data, config)  # a bad --val-lifts fails before any image loads
+        if split.val:
+            console.print(
+                f"training on lifts {', '.join(map(str, split.train))}; validating on held-out "
+                f"lifts {', '.join(map(str, split.val))} ({'+'.join(HELD_OUT_SPLITS)} images, "
+                "by their masks only)"
+            )
         _preload(lift_data.restrict(train_lifts_of(lift_data, config)), ("train", "val"))
         with progress_bar(f"training {model}") as update:
             result = fit(model, lift_data, config, out, progress=update, on_epoch=_epoch_line)

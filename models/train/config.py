@@ -16,6 +16,9 @@ epochs on the synthetic small set (measured; see ``DEFAULT_LR``):
   and noise (``models.train.augment``; the paper does not say it augments);
 * ``augment_lifts`` off: when on (siamese models, with ``augment``), each image and its mask are
   warped and mirrored alike, as if from another lift (for lifts never seen in training);
+* ``val_lifts`` 0: when N > 0 (with ``train_lifts`` "seen"), N seen lifts drawn from the seed
+  are kept out of training and validate it by their masks only, as the unseen-lift protocol
+  (``models.train.lifts``): early stopping and ``best.pt`` follow lifts the network never saw;
 * ``bn_batches`` 25: training batches used to re-estimate BatchNorm statistics before every
   validation (``models.zoo.batchnorm``), for the models that have BatchNorm.
 """
@@ -63,6 +66,7 @@ class TrainConfig:
     input_size: int | None = None  # None: the model's default (200)
     lifts: tuple[int, ...] | None = None  # None: every lift of the data
     train_lifts: str = "all"  # "seen": the leave-lifts-out protocol's seen lifts only
+    val_lifts: int = 0  # > 0: that many seen lifts validate by their masks, never trained on
     margin: float = 1.0
     augment: bool = True  # models.train.augment's shifts, rotations, light and noise
     augment_lifts: bool = False  # siamese: warp image and mask alike, as from another lift
@@ -85,10 +89,17 @@ class TrainConfig:
             (self.input_size is None or self.input_size >= 8, "input_size", ">= 8"),
             (self.margin > 0, "margin", "> 0"),
             (self.bn_batches >= 0, "bn_batches", ">= 0"),
+            (self.val_lifts >= 0, "val_lifts", ">= 0"),
         ]
         for ok, name, wanted in checks:
             if not ok:
                 raise ValueError(f"{name} must be {wanted}, got {getattr(self, name)!r}")
+        if self.val_lifts and self.train_lifts != "seen":
+            raise ValueError(
+                f"val_lifts (--val-lifts {self.val_lifts}) needs train_lifts 'seen' "
+                f"(--train-lifts seen): held-out validation lifts come from the seen lifts, "
+                f"got train_lifts {self.train_lifts!r}"
+            )
 
     def learning_rate(self, model_name: str) -> float:
         """The base learning rate: ``lr`` or the default for this optimiser and model."""
@@ -112,8 +123,10 @@ class TrainConfig:
     def differences(self, saved: dict[str, Any]) -> list[str]:
         """Options that differ from a saved ``to_dict`` beyond ``RESUMABLE_CHANGES``."""
         now = self.to_dict()
+        # an option the saved run predates ran at its default
+        was = TrainConfig().to_dict() | saved
         return [
-            f"{f.name}: was {saved.get(f.name)!r}, now {now[f.name]!r}"
+            f"{f.name}: was {was.get(f.name)!r}, now {now[f.name]!r}"
             for f in fields(self)
-            if f.name not in RESUMABLE_CHANGES and saved.get(f.name) != now[f.name]
+            if f.name not in RESUMABLE_CHANGES and was.get(f.name) != now[f.name]
         ]

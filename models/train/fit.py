@@ -4,11 +4,13 @@ Per epoch: the task's batches (siamese pairs or labelled images), one optimiser 
 the Keras-decayed learning rate; then BatchNorm statistics are re-estimated on training batches
 (models with BatchNorm only: short runs leave the running averages behind the weights), the
 validation accuracy is measured (decision rule for siamese models, argmax for classifiers),
+on the val images of the training lifts or, with ``config.val_lifts`` N > 0, on N held-out seen
+lifts decided by their masks alone (``models.train.lifts``: the unseen-lift protocol),
 ``last.pt``/``best.pt`` are written and a line goes to ``log.jsonl``. Training stops after
 ``epochs`` or after ``patience`` epochs without a better validation accuracy.
 
-``out_dir`` gets ``config.json`` (model, data, options), ``log.jsonl``, ``last.pt`` and
-``best.pt``.
+``out_dir`` gets ``config.json`` (model, data, options, the training and validation lifts),
+``log.jsonl``, ``last.pt`` and ``best.pt``.
 """
 
 from __future__ import annotations
@@ -23,13 +25,15 @@ from typing import Any
 
 import torch
 
+from models.evaluate.predict import TorchPredictor
 from models.train.augment import DEFAULT_AUGMENT, DEFAULT_LIFT_WARP
 from models.train.config import TrainConfig
 from models.train.data import LiftData
 from models.train.device import resolve_device, torch_threads
+from models.train.lifts import HELD_OUT_SPLITS, RunLifts, held_out_accuracy, run_lifts
+from models.train.lifts import train_lifts_of as train_lifts_of
 from models.train.log import EpochLog, EpochRecord
 from models.train.optim import decayed_lr, make_optimizer, set_lr
-from models.train.presets import DataSpecError
 from models.train.state import BEST, LAST, TrainState, resume, save_epoch
 from models.train.tasks import Task, make_task
 from models.zoo.base import ZooModel
@@ -56,6 +60,7 @@ class FitResult:
     best_val_accuracy: float
     last_epoch: int
     stopped_early: bool
+    val_lifts: tuple[int, ...] = ()  # held-out lifts that validated the run (masks only)
     history: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -65,20 +70,6 @@ class FitResult:
     @property
     def last_path(self) -> Path:
         return self.out_dir / LAST
-
-
-def train_lifts_of(data: LiftData, config: TrainConfig) -> tuple[int, ...]:
-    """The lifts the run trains and validates on: ``config.lifts`` ∩ (all or seen) lifts."""
-    lifts = config.lifts if config.lifts is not None else data.lifts
-    if config.train_lifts == "seen":
-        if not data.unseen:
-            raise DataSpecError(
-                f"--train-lifts seen: {data.source} has no held-out lifts (it needs more than 5)"
-            )
-        lifts = tuple(k for k in lifts if k in data.seen)
-    if not lifts:
-        raise DataSpecError("no lift left to train on")
-    return tuple(lifts)
 
 
 def _train_epoch(
@@ -125,6 +116,7 @@ class _Run:
     meta: dict[str, Any]
     epoch_log: EpochLog
     device: torch.device
+    held_out: LiftData | None = None  # the held-out validation lifts (config.val_lifts > 0)
 
     def validate(self) -> float:
         """Re-estimate BatchNorm statistics (where the model has BN), then val accuracy."""
@@ -134,6 +126,9 @@ class _Run:
         if used:
             log.debug("re-estimated BatchNorm statistics on %d batches", used)
         self.model.eval()
+        if self.held_out is not None:
+            predictor = TorchPredictor(self.model, self.device)
+            return held_out_accuracy(predictor, self.held_out, 2 * self.config.batch_size)
         return self.task.accuracy(self.data.split("val"))
 
     def epoch(self, tick: Callable[[int], None]) -> EpochRecord:
@@ -185,11 +180,12 @@ def fit(
 ) -> FitResult:
     """Train ``model_name`` on ``data`` into ``out_dir`` (see the module doc)."""
     model_class(model_name)  # UnknownModelError names the known ones
-    lifts = train_lifts_of(data, config)
-    subset = data.restrict(lifts)
+    lifts = run_lifts(data, config)
+    subset = data.restrict(lifts.train)
+    held_out = data.restrict(lifts.val) if lifts.val else None
     out_dir.mkdir(parents=True, exist_ok=True)
     with torch_threads(config.threads):
-        run = _start(model_name, subset, config, out_dir, data.source)
+        run = _start(model_name, subset, config, out_dir, data.source, lifts, held_out)
         run.loop(progress, on_epoch)
     state = run.state
     return FitResult(
@@ -201,11 +197,18 @@ def fit(
         last_epoch=state.epoch,
         stopped_early=state.since_best >= config.patience,
         history=run.epoch_log.read(),
+        val_lifts=lifts.val,
     )
 
 
 def _start(
-    model_name: str, data: LiftData, config: TrainConfig, out_dir: Path, source: str
+    model_name: str,
+    data: LiftData,
+    config: TrainConfig,
+    out_dir: Path,
+    source: str,
+    lifts: RunLifts,
+    held_out: LiftData | None,
 ) -> _Run:
     """Build the model, task and optimiser; load ``last.pt`` when resuming."""
     device = resolve_device(config.device)
@@ -234,19 +237,45 @@ def _start(
     meta: dict[str, Any] = {
         "model": model_name,
         "data": source,
-        "train_lifts": list(data.lifts),
+        "train_lifts": list(lifts.train),
+        "val_lifts": list(lifts.val),
+        "validation": _validation_text(lifts),
         "train_config": config.to_dict(),
     }
     epoch_log = EpochLog(out_dir / "log.jsonl")
     state = TrainState()
     if config.resume:
-        state = resume(out_dir, model, optimizer, config, source)
+        state = resume(out_dir, model, optimizer, config, source, lifts.train, lifts.val)
         epoch_log.truncate(state.epoch)
         log.info("resuming %s after epoch %d", model_name, state.epoch)
     else:
         epoch_log.reset()
+    if lifts.val:
+        log.info("validating on held-out lifts %s by their masks only", list(lifts.val))
     info = meta | {"device": str(device), "lr": base_lr}
     (out_dir / "config.json").write_text(json.dumps(info, indent=2) + "\n")
     return _Run(
-        model, task, optimizer, state, data, config, base_lr, out_dir, meta, epoch_log, device
+        model,
+        task,
+        optimizer,
+        state,
+        data,
+        config,
+        base_lr,
+        out_dir,
+        meta,
+        epoch_log,
+        device,
+        held_out,
+    )
+
+
+def _validation_text(lifts: RunLifts) -> str:
+    """What ``val_accuracy`` measures, for ``config.json`` and the checkpoints."""
+    if not lifts.val:
+        return "val split of the training lifts, overall accuracy"
+    splits = "+".join(HELD_OUT_SPLITS)
+    return (
+        f"held-out lifts {list(lifts.val)} ({splits} splits), never trained on, each image "
+        "decided by its own lift's two masks only; mean of the per-lift accuracies"
     )

@@ -2,7 +2,8 @@
 
 ``last.pt`` (every epoch) and ``best.pt`` (best validation accuracy so far) are zoo checkpoints
 (``models.zoo.checkpoint``): they rebuild the model alone. Their ``extra`` holds the epoch, the
-validation accuracy, the training options, the data and the lifts trained on; ``last.pt`` adds
+validation accuracy, the training options, the data, the lifts trained on and the held-out lifts
+validated on (``val_lifts``, empty unless ``--val-lifts``); ``last.pt`` adds
 the optimiser state, the update count, the early-stopping counters and torch's random number
 generator states. Data order needs no saved state: it is drawn from (seed, epoch).
 """
@@ -79,8 +80,15 @@ def resume(
     optimizer: torch.optim.Optimizer,
     config: TrainConfig,
     data_source: str,
+    train_lifts: tuple[int, ...] | None = None,
+    val_lifts: tuple[int, ...] = (),
 ) -> TrainState:
-    """Load ``last.pt`` of ``out_dir`` into ``model`` and ``optimizer``; the state to go on from."""
+    """Load ``last.pt`` of ``out_dir`` into ``model`` and ``optimizer``; the state to go on from.
+
+    ``train_lifts``/``val_lifts``: the lifts the resumed run would train and validate on; they
+    must be those of the checkpoint (the held-out validation lifts are drawn from the seed, so a
+    run with the same options and data draws them again; anything else is refused).
+    """
     path = out_dir / LAST
     if not path.is_file():
         raise ResumeError(f"--resume: {path} does not exist (nothing to resume)")
@@ -93,6 +101,13 @@ def resume(
     changed = config.differences(extra.get("train_config", {}))
     if extra.get("data") != data_source:
         changed.append(f"data: was {extra.get('data')!r}, now {data_source!r}")
+    if train_lifts is not None and "train_lifts" in extra:
+        was = [int(k) for k in extra["train_lifts"]]
+        if was != list(train_lifts):
+            changed.append(f"training lifts: were {was}, now {list(train_lifts)}")
+    was_val = [int(k) for k in extra.get("val_lifts", [])]
+    if was_val != list(val_lifts):
+        changed.append(f"held-out validation lifts: were {was_val}, now {list(val_lifts)}")
     if changed:
         raise ResumeError("--resume needs the options of the first run: " + "; ".join(changed))
     try:
