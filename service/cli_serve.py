@@ -196,7 +196,7 @@ def serve_cmd(
     try:
         with user_errors():
             api.start()
-        console.print(f"dashboard on {api.url}/ ; API on {api.url}/api (documented at {api.url}/docs)")
+        console.print(f"dashboard on {api.url}/, API on {api.url}/api (see {api.url}/docs)")
         while not stop.wait(report_every if duration == 0 else min(report_every, duration)):
             _report(runtime)
             if duration and time.monotonic() - started >= duration:
