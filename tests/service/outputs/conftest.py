@@ -11,10 +11,10 @@ import cv2
 import numpy as np
 import pytest
 
-from service.alarms import AlarmBus, AlarmRecord, AlarmStore, NewAlarm
+from service.alarms import AlarmBus, AlarmRecord, AlarmStore
 from service.config import StationConfig
+from tests.service.api.conftest import new_alarm
 
-T0 = 1_767_348_000.0
 FAST = {"timeout_s": 2.0, "backoff_initial_s": 0.01, "backoff_max_s": 0.05}
 """Retry settings that keep the tests fast."""
 
@@ -36,17 +36,7 @@ AddAlarm = Callable[..., AlarmRecord]
 @pytest.fixture
 def add_alarm(store: AlarmStore) -> AddAlarm:
     def add(**fields: Any) -> AlarmRecord:
-        values: dict[str, Any] = {
-            "type": "bar_open_at_departure",
-            "station_id": "st-1",
-            "lift": "lift-1",
-            "raised_at": T0,
-            "passage": 3,
-            "frame": 120,
-            "details": {"open_frames": 3, "margin": 0.25},
-        }
-        values.update(fields)
-        return store.add(NewAlarm(**values), crop_snapshot="st-1/x_crop.jpg")
+        return store.add(new_alarm(**fields), crop_snapshot="st-1/x_crop.jpg")
 
     return add
 
