@@ -21,7 +21,8 @@ class CropRequest:
     station_id: str
     lift: str
     frame: int
-    """The frame's index in the station's source (video frame index)."""
+    """The station's frame number (``Frame.index``: never goes back, not even when a source
+    reconnects or a file loops); in a replay, the video's frame index."""
     timestamp: float
     """Wall-clock seconds when the frame was captured: frame-to-decision latency starts here."""
     crop: np.ndarray

@@ -21,7 +21,7 @@ import models.train.lifts as lifts_module
 from models.evaluate.predict import TorchPredictor, predict_split
 from models.synthetic.dataset import DatasetSpec
 from models.train.config import TrainConfig
-from models.train.data import LiftData, from_spec
+from models.train.data import LiftData, from_spec, select
 from models.train.fit import FitResult, fit
 from models.train.lifts import (
     held_out_accuracy,
@@ -66,6 +66,17 @@ def swapped(data: LiftData, lifts: tuple[int, ...]) -> LiftData:
     """``data`` with the open and closed masks of ``lifts`` exchanged (same images)."""
     masks = {k: (m[1], m[0]) if k in lifts else m for k, m in data.masks.items()}
     return replace(data, masks=masks, _store=data._store)
+
+
+def quarter_of_lift_3(data: LiftData) -> LiftData:
+    """``data`` (lifts 2 and 3) with a quarter of lift 3's images, all of lift 2's."""
+
+    def load(split: str, lifts: tuple[int, ...], _: object) -> Any:
+        part = data.split(split)
+        keep = (part.lifts == 2) | (np.arange(len(part)) % 4 == 0)
+        return select(part, keep & np.isin(part.lifts, lifts))
+
+    return LiftData("uneven", "small", (2, 3), data.masks, (2, 3), (), load)
 
 
 def read_log(out: Path) -> list[dict[str, Any]]:
@@ -145,6 +156,11 @@ def test_validation_decides_each_image_by_its_own_lifts_masks(predictor: TorchPr
     a = held_out_accuracy(predictor, data.restrict((2,)))
     b = held_out_accuracy(predictor, data.restrict((3,)))
     assert held_out_accuracy(predictor, data) == pytest.approx((a + b) / 2)  # mean of lifts
+    # every lift counts the same, whatever its number of images (lift 3 cut to a quarter)
+    uneven = quarter_of_lift_3(data)
+    c = held_out_accuracy(predictor, uneven.restrict((3,)))
+    assert len(held_out_images(uneven)) == 250 and abs(a - c) > 0.01
+    assert held_out_accuracy(predictor, uneven) == pytest.approx((a + c) / 2)
     # swapping lift 2's open and closed masks flips every decision of lift 2, and only those:
     # the masks decide, nothing else of the lift (no label, no other lift's masks)
     assert held_out_accuracy(predictor, swapped(data, (2,))) == pytest.approx((1 - a + b) / 2)
