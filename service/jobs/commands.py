@@ -11,7 +11,17 @@ from service.jobs.types import JobRecord
 
 CommandBuilder = Callable[[JobRecord, Path], list[list[str]]]
 """``(job, out_dir)`` → the argv of each step."""
-TRAIN_OPTIONS = ("epochs", "batch_size", "input_size", "lr", "optimizer", "patience", "seed")
+TRAIN_OPTIONS = (
+    "epochs",
+    "batch_size",
+    "input_size",
+    "lr",
+    "optimizer",
+    "patience",
+    "seed",
+    "train_lifts",
+    "val_lifts",
+)
 EVALUATE_OPTIONS = ("split", "lifts")
 EXPORT_FILE = "model.onnx"
 
@@ -41,6 +51,8 @@ def liftwatch_commands(job: JobRecord, out: Path) -> list[list[str]]:
             train += ["--threads", str(p["threads"])]
         if not p.get("augment", True):
             train.append("--no-augment")
+        if p.get("augment_lifts"):
+            train.append("--augment-lifts")
         export = [*liftwatch(), "export", job.model, "--weights", str(out / "best.pt")]
         return [train, [*export, "--out", str(out / EXPORT_FILE)]]
     evaluate = [*liftwatch(), "evaluate", job.model, "--weights", str(p["weights_path"])]

@@ -44,6 +44,19 @@ class TrainRequest(_Request):
     patience: int = Field(default=10, ge=1, le=1000, description="Epochs without a better val.")
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     augment: bool = Field(default=True, description="Random shifts, light and noise.")
+    augment_lifts: bool = Field(
+        default=False,
+        description="Siamese: warp and mirror image and mask alike, as if from another lift.",
+    )
+    train_lifts: Literal["all", "seen"] = Field(
+        default="all", description="all, or seen: the leave-lifts-out protocol's 15 lifts."
+    )
+    val_lifts: int = Field(
+        default=0,
+        ge=0,
+        le=18,
+        description="With train_lifts seen: seen lifts held out of training to validate on.",
+    )
     threads: int | None = Field(default=None, ge=1, le=64, description="Torch threads.")
 
 
