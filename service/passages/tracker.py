@@ -9,6 +9,10 @@ carrier is the previous carrier seen once more, and is ignored. A track that mis
 ``gap`` frames in a row ends; one shorter than ``min_frames`` frames was noise, never a passage.
 The departure frame is the one with the smallest |offset|: where the carrier was closest to the
 reference's position, the point the masks describe.
+
+The tracker also tells the registrar where to look (``lookout``): near where the followed carrier
+should be, and, once that carrier has passed its departure point, away from it, towards the next
+carrier. A carrier first seen already past its departure point starts no passage.
 """
 
 from __future__ import annotations
@@ -49,12 +53,50 @@ class PassageTracker:
         self._candidate: Track | None = None
         self._passages = 0
         self._direction: Offset | None = None  # unit motion of the carriers, from past passages
+        self._left: Track | None = None  # the carrier of the last passage ended
         self._last_frame: int | None = None
 
     @property
     def passages(self) -> int:
         """Passages started so far."""
         return self._passages
+
+    def expected(self, frame: int) -> Offset | None:
+        """Where the carrier being followed should be at ``frame`` (None: no carrier followed,
+        or its motion is not known yet), for the registrar to look there first."""
+        track = self._track
+        if track is None or len(track.observations) < 2 or frame - track.last.frame > self.gap + 1:
+            return None
+        return track.predict(frame)
+
+    def lookout(self, frame: int) -> tuple[Offset | None, Offset | None]:
+        """``(near, avoid)`` for the registrar at ``frame``: where the carrier being followed
+        should be, and where a carrier that has left (passed its departure point, its passage
+        complete) should be, so that the search turns to the next carrier instead."""
+        expected = self.expected(frame)
+        if expected is not None and self.departed(frame):
+            return None, expected
+        left = self._left
+        if (
+            expected is None
+            and left is not None
+            and frame - left.last.frame <= len(left.observations)
+        ):
+            return None, left.predict(frame)
+        return expected, None
+
+    def departed(self, frame: int) -> bool:
+        """Whether the carrier being followed has passed its departure point for good: its
+        nearest approach to the reference position is ``min_frames`` frames old or more and it
+        is expected ``max_jump`` pixels beyond it. Its passage needs no more frames, so the
+        registrar may turn to the next carrier."""
+        track, expected = self._track, self.expected(frame)
+        if track is None or expected is None or len(track.observations) < self.min_frames:
+            return False
+        closest = min(track.observations, key=lambda o: norm(o.offset))
+        if frame - closest.frame < self.min_frames:
+            return False
+        return norm(expected) - norm(closest.offset) >= self.max_jump
 
     def update(
         self, frame: int, timestamp: float, found: bool, offset: Offset, score: float
@@ -83,6 +125,12 @@ class PassageTracker:
             return v[0] / norm(v), v[1] / norm(v)
         return self._direction
 
+    def _beyond_departure(self, offset: Offset) -> bool:
+        """Whether ``offset`` lies more than ``max_jump`` past the reference position along the
+        carriers' known direction: a carrier first seen there has already left."""
+        d = self._direction
+        return d is not None and offset[0] * d[0] + offset[1] * d[1] > self.max_jump
+
     def _fit(self, track: Track, obs: Observation) -> Fit:
         px, py = track.predict(obs.frame)
         dx, dy = obs.offset[0] - px, obs.offset[1] - py
@@ -96,6 +144,9 @@ class PassageTracker:
     def _assign(self, obs: Observation) -> list[PassageEvent]:
         track = self._track
         if track is None:
+            if self._beyond_departure(obs.offset):
+                logger.debug("frame %d: a carrier past its departure point, ignored", obs.frame)
+                return []
             self._track = Track([])
             return self._append(self._track, obs)
         fit = self._fit(track, obs)
@@ -154,6 +205,7 @@ class PassageTracker:
                 "%d frame(s) from %d: too few for a passage", len(track.observations), first
             )
             return []
+        self._left = track
         motion = track.motion()
         if norm(motion) > 0:
             self._direction = motion[0] / norm(motion), motion[1] / norm(motion)

@@ -36,7 +36,7 @@ from service.passages import (
 )
 from service.pipeline.recent import Kept, RecentFrames
 from service.pipeline.results import FrameResult, PassageResult
-from service.registration import Registrar
+from service.registration import Registrar, SearchHint
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +148,13 @@ class StationAnalyser:
 
     # ------------------------------------------------------------------ input
 
+    def _hint(self, index: int) -> SearchHint | None:
+        """Look where the followed carrier should be; once it has left, look for the next."""
+        near, avoid = self.tracker.lookout(index)
+        if near is None and avoid is None:
+            return None
+        return SearchHint(near=near, avoid=avoid, radius=self.tracker.max_jump)
+
     def analyse(self, frame: Frame) -> CropRequest | None:
         """Register ``frame`` and track it; the crop to classify when a carrier was found."""
         if self._session is not None and frame.session != self._session:
@@ -155,7 +162,7 @@ class StationAnalyser:
         self._session, self._base = frame.session, frame.index - frame.source_index
         self._frames += 1
         self._last_index = frame.index
-        reg = self.registrar.register(frame.image)
+        reg = self.registrar.register(frame.image, self._hint(frame.index))
         self._last_score = reg.score
         latest = LatestImage(frame.image, frame.index, frame.timestamp)
         crop = self._latest.crop

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from service.registration.background import BackgroundModel
 from service.registration.registrar import Registrar
-from service.registration.types import Box, Registration
+from service.registration.types import Box, Registration, SearchHint
 
-__all__ = ["BackgroundModel", "Box", "Registrar", "Registration"]
+__all__ = ["BackgroundModel", "Box", "Registrar", "Registration", "SearchHint"]

@@ -30,11 +30,11 @@ from service.registration.geometry import (
     translation,
     union,
 )
-from service.registration.matching import best_match
+from service.registration.matching import match_map, peak
 from service.registration.pyramid import Scales
 from service.registration.reference import CarrierModel, StationReference
 from service.registration.refine import refine
-from service.registration.types import Box, Registration
+from service.registration.types import Box, Registration, SearchHint
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,7 @@ ECC_MOTIONS = {
 }
 METHODS = ("similarity", *ECC_MOTIONS)
 REFINE_MARGIN = 0.08  # of the ROI size, around the coarse position, for the fine image
+KEEP_RATIO = 0.8  # default keep_score, of min_score
 
 
 def _box(values: Sequence[float]) -> Box:
@@ -68,7 +69,9 @@ class Registrar:
     False.
     ``coarse`` and ``fine`` are the downscaling factors of the search and of the alignment;
     ``method`` is ``"similarity"`` (robust Lucas-Kanade) or an ECC motion (``"affine"``,
-    ``"euclidean"``, ``"translation"``).
+    ``"euclidean"``, ``"translation"``). ``keep_score`` (default ``KEEP_RATIO`` of
+    ``min_score``) is the score a carrier being followed needs where it is expected (see
+    ``SearchHint``); a carrier found elsewhere needs ``min_score``.
     """
 
     def __init__(
@@ -86,6 +89,7 @@ class Registrar:
         method: str = "similarity",
         mask_every: int = 100,
         learn: bool = True,
+        keep_score: float | None = None,
     ) -> None:
         if reference.ndim != 3 or reference.shape[2] != 3:
             raise ValueError(f"reference must be a BGR image, got shape {reference.shape}")
@@ -97,6 +101,7 @@ class Registrar:
             raise ValueError(f"roi {list(box)} is not inside the {width}×{height} frame")
         self.scales = Scales(width, height, coarse, fine)
         self.roi, self.crop, self.min_score = box, crop, min_score
+        self.keep_score = KEEP_RATIO * min_score if keep_score is None else keep_score
         self.method, self.learn, self.mask_every = method, learn, mask_every
         wanted = grow(box, margin) if search is None else _box(search)
         self.search = clip_box(union(wanted, box), width, height)
@@ -123,8 +128,9 @@ class Registrar:
         self._since_model += 1
         return self._model
 
-    def register(self, frame: Array) -> Registration:
-        """Find the carrier in ``frame`` (BGR, the reference's size) and register it."""
+    def register(self, frame: Array, hint: SearchHint | None = None) -> Registration:
+        """Find the carrier in ``frame`` (BGR, the reference's size) and register it; ``hint``
+        (from the passage tracker) says where to look first and what to ignore."""
         if frame.shape != self.reference.image.shape:
             raise ValueError(f"frame shape {frame.shape} != reference {self.reference.image.shape}")
         small = self.scales.small(frame)
@@ -132,10 +138,10 @@ class Registrar:
             self.background.reset(small)
         model = self._refresh()
         distance = self.background.distance(small)
-        score, offset = self._search(model, distance)
+        score, offset, needed = self._search(model, distance, hint)
         if self.learn:
             self.background.update(small, distance)
-        if score < self.min_score:
+        if score < needed:
             return Registration(None, score, self.reference.to_crop[:2].copy(), False, offset)
         motion = self._refine(model, frame, translation(*offset))
         affine = (self.reference.to_crop @ np.linalg.inv(motion))[:2]
@@ -146,16 +152,31 @@ class Registrar:
         x, y = apply(motion, self._centre)
         return Registration(crop, score, affine, True, (x - self._centre[0], y - self._centre[1]))
 
-    def _search(self, model: CarrierModel, distance: Array) -> tuple[float, tuple[float, float]]:
-        """Best score over the search area and the carrier's offset there (frame pixels)."""
+    def _search(
+        self, model: CarrierModel, distance: Array, hint: SearchHint | None
+    ) -> tuple[float, tuple[float, float], float]:
+        """The best match's score, the carrier's offset there (frame pixels) and the score it
+        needs to count as found (``keep_score`` where ``hint.near`` expects it)."""
         if model.shape is None:
-            return 0.0, (0.0, 0.0)
+            return 0.0, (0.0, 0.0), self.min_score
         sx, sy, sw, sh = self._search_small
         rx, ry = self.reference.roi_small[:2]
         image = BackgroundModel.foreground(distance[sy : sy + sh, sx : sx + sw])
-        match = best_match(image, model.shape)
+        result = match_map(image, model.shape)
         c = self.scales.coarse
-        return match.score, (float((match.x + sx - rx) * c), float((match.y + sy - ry) * c))
+
+        def to_map(offset: tuple[float, float] | None) -> tuple[float, float] | None:
+            return None if offset is None else (offset[0] / c + rx - sx, offset[1] / c + ry - sy)
+
+        hint = hint or SearchHint()
+        radius = hint.radius / c
+        match, needed = peak(result, avoid=to_map(hint.avoid), radius=radius), self.min_score
+        if hint.near is not None:
+            local = peak(result, to_map(hint.near), radius)
+            if local.score >= self.keep_score:
+                match, needed = local, self.keep_score
+        offset = (float((match.x + sx - rx) * c), float((match.y + sy - ry) * c))
+        return match.score, offset, needed
 
     def _refine(self, model: CarrierModel, frame: Array, motion: Array) -> Array:
         """``motion`` (reference -> frame pixels) aligned at the fine scale, or as it was."""

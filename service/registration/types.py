@@ -10,6 +10,24 @@ Box = tuple[int, int, int, int]  # x, y, w, h in pixels of the full frame
 
 
 @dataclass(frozen=True)
+class SearchHint:
+    """What the passage tracker knows of where to look, as offsets (frame pixels, like
+    ``Registration.offset``).
+
+    ``near``: where the carrier being followed should be; the best match within ``radius`` of
+    it is taken when it scores at least the registrar's ``keep_score`` (lower than its
+    ``min_score``: a carrier already followed is kept through partial occlusion), so that
+    another carrier in sight, even one matching better, does not take the match over.
+    ``avoid``: where a carrier that has passed its departure point is; matches within
+    ``radius`` of it are ignored, so the search turns to the next carrier.
+    """
+
+    near: tuple[float, float] | None = None
+    avoid: tuple[float, float] | None = None
+    radius: float = 60.0
+
+
+@dataclass(frozen=True)
 class Registration:
     """One frame registered against a station's reference.
 

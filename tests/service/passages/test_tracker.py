@@ -134,3 +134,28 @@ def test_frames_must_increase() -> None:
 def test_rejects_bad_settings(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         PassageTracker(**kwargs)  # type: ignore[arg-type]
+
+
+def test_expected_predicts_the_followed_carrier() -> None:
+    tracker = PassageTracker(gap=2)
+    assert tracker.expected(0) is None  # nothing followed
+    tracker.update(0, 0.0, True, (-100.0, 0.0), 0.7)
+    assert tracker.expected(1) is None  # one frame: no motion yet
+    tracker.update(1, 0.05, True, (-90.0, 0.0), 0.7)
+    assert tracker.expected(2) == pytest.approx((-80.0, 0.0))
+    assert tracker.expected(4) == pytest.approx((-60.0, 0.0))
+    assert tracker.expected(5) is None  # missed more than the gap: the track is over
+
+
+def test_departed_once_the_carrier_is_well_past_its_departure_point() -> None:
+    tracker = PassageTracker(gap=2, min_frames=3, max_jump=30.0)
+    for frame, dx in enumerate(range(40, -100, -10)):  # +40 ... -90, 10 px a frame
+        assert tracker.departed(frame) is (frame >= 7), frame  # expected -30 at frame 7
+        tracker.update(frame, frame / FPS, True, (float(dx), 0.0), 0.7)
+
+
+def test_a_carrier_first_seen_past_its_departure_point_starts_no_passage() -> None:
+    # a carrier moving towards +x, one seen only once it has left, then the next one
+    steps = sweep(-60, 60, 10) + empty(3) + sweep(50, 120, 10) + empty(3) + sweep(-60, 60, 10)
+    passages = ended(run(steps, PassageTracker(gap=1, max_jump=30.0)))
+    assert [(p.first_frame, p.last_frame) for p in passages] == [(0, 12), (27, 39)]

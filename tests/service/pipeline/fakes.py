@@ -10,7 +10,7 @@ import numpy as np
 
 from service.config import StationConfig
 from service.inference.messages import CropRequest, FrameDecision
-from service.registration.types import Registration
+from service.registration.types import Registration, SearchHint
 
 SHAPE = (120, 160, 3)
 
@@ -18,15 +18,18 @@ SHAPE = (120, 160, 3)
 class ScriptedRegistrar:
     """Returns, frame after frame, the registrations of a script of offsets (None: no carrier).
 
-    Each crop is filled with its frame number so that tests can tell crops apart.
+    Each crop is filled with its frame number so that tests can tell crops apart; the hints
+    the analyser gave are kept in ``hints``.
     """
 
     def __init__(self, offsets: Sequence[float | None]) -> None:
         self.offsets = list(offsets)
         self.k = 0
         self.reference = type("Ref", (), {"image": np.zeros(SHAPE, np.uint8)})()
+        self.hints: list[SearchHint | None] = []
 
-    def register(self, frame: np.ndarray) -> Registration:
+    def register(self, frame: np.ndarray, hint: SearchHint | None = None) -> Registration:
+        self.hints.append(hint)
         dx = self.offsets[self.k] if self.k < len(self.offsets) else None
         value = self.k % 256
         self.k += 1

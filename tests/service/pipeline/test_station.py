@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from service.capture.messages import Frame
 from service.inference.messages import CropRequest
@@ -132,3 +133,20 @@ def test_passages_counted_by_outcome_and_latest_images_kept_by_reference(
     assert latest.frame is not None and latest.frame.image is frames[-1].image
     assert latest.crop is not None and latest.crop.frame == 48  # the last frame with a carrier
     assert latest.crop.image[0, 0, 0] == 48
+
+
+def test_the_registrar_is_told_where_to_look_and_what_has_left(tmp_path: Path) -> None:
+    # one carrier from -30 to +100 px, 5 px a frame (departure at frame 6), then none
+    offsets: list[float | None] = [-30.0 + 5 * k for k in range(27)] + [None] * 40
+    analyser = _analyser(tmp_path, offsets)
+    _run(analyser, len(offsets), {})
+    hints = analyser.registrar.hints  # type: ignore[attr-defined]
+    assert hints[0] is None and hints[1] is None  # no motion known yet
+    assert hints[2].near == pytest.approx((-20.0, 0.0)) and hints[2].avoid is None
+    # 60 px (max_jump) past its nearest approach, the carrier has left: avoid it
+    assert all(h.near is not None for h in hints[2:18])
+    assert all(h.avoid is not None and h.near is None for h in hints[18:27])
+    assert hints[18].avoid == pytest.approx((60.0, 0.0))
+    # once its passage has ended, where it should be is still avoided for a while
+    assert hints[31] is not None and hints[31].avoid == pytest.approx((125.0, 0.0))
+    assert hints[-1] is None
