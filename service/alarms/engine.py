@@ -17,6 +17,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
+from service.alarms.migrate import add_missing_columns
 from service.alarms.schema import metadata
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ def open_engine(url: str | URL) -> Engine:
         event.listen(engine, "connect", _sqlite_durable)
     try:
         metadata.create_all(engine)
+        add_missing_columns(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
         raise AlarmStoreError(

@@ -4,6 +4,11 @@ The order is the guarantee. Snapshots are written first so the stored record can
 the record is committed before anything is published, so whoever hears of an alarm (an operator's
 screen, a later ``GET /api/alarms``) can always read it back. A snapshot that cannot be written
 is logged and left out: an alarm decided is never lost for want of a picture.
+
+A bar alarm also gets an explanation heatmap of its crop (``heatmap``: a callable from the lift
+and the crop to a BGR picture, the Dist-CAM overlay of ``service.inference.heatmap``), computed
+here, only when an alarm is raised, never per frame. Whatever goes wrong computing it (any
+exception) is logged and the alarm goes out without it.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import logging
 import math
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import cv2
 import numpy as np
@@ -25,6 +30,9 @@ from service.alarms.types import AlarmRecord, DetailValue, NewAlarm
 from service.capture.messages import CameraEvent
 
 logger = logging.getLogger(__name__)
+
+HeatmapRenderer = Callable[[str, np.ndarray], np.ndarray]
+"""(lift, registered crop BGR) → the heatmap picture to save (BGR uint8)."""
 
 
 def finite(value: float) -> float | None:
@@ -59,10 +67,13 @@ class AlarmRaiser:
         snapshots: SnapshotStore,
         bus: AlarmBus,
         station_lifts: Mapping[str, str] | None = None,
+        heatmap: HeatmapRenderer | None = None,
     ) -> None:
         self.store = store
         self.snapshots = snapshots
         self.bus = bus
+        self.heatmap = heatmap
+        """Draws a bar alarm's explanation heatmap; ``None``: no heatmap snapshot."""
         self.station_lifts = dict(station_lifts or {})
         self._camera_lock = threading.Lock()
         """Serialises the check-then-raise of ``camera_offline`` (one open alarm per station)."""
@@ -80,7 +91,8 @@ class AlarmRaiser:
     ) -> AlarmRecord:
         """Raise ``bar_open_at_departure`` for a passage whose verdict is an alarm.
 
-        Snapshots first (best effort), then the committed record, then ``new`` on the bus.
+        Snapshots first (crop, frame, heatmap; best effort), then the committed record, then
+        ``new`` on the bus.
         Raises ``ValueError`` if the verdict is no alarm, and :class:`AlarmStoreError` if the
         database fails (the alarm is then logged in full, as a last trace).
         """
@@ -89,6 +101,7 @@ class AlarmRaiser:
         alarm_id = uuid.uuid4().hex
         crop_path = self._snapshot(alarm_id, station_id, "crop", crop)
         frame_path = self._snapshot(alarm_id, station_id, "frame", frame)
+        heatmap_path = self._heatmap(alarm_id, station_id, lift, crop)
         alarm = NewAlarm(
             type="bar_open_at_departure",
             station_id=station_id,
@@ -98,7 +111,7 @@ class AlarmRaiser:
             frame=departure_frame,
             details=bar_details(verdict, departure_frame),
         )
-        record = self._store(alarm, crop_path, frame_path, alarm_id)
+        record = self._store(alarm, crop_path, frame_path, alarm_id, heatmap_path)
         logger.warning(
             "ALARM bar open at departure: station %s, lift %s, passage %d, frame %d (%s)",
             station_id,
@@ -173,11 +186,29 @@ class AlarmRaiser:
             logger.exception("alarm %s of %s: %s snapshot not saved", alarm_id, station_id, kind)
             return None
 
+    def _heatmap(
+        self, alarm_id: str, station_id: str, lift: str, crop: np.ndarray | None
+    ) -> str | None:
+        """Draw and write the crop's heatmap; its relative path, or ``None`` (never raises)."""
+        if crop is None or self.heatmap is None:
+            return None
+        try:
+            picture = self.heatmap(lift, crop)
+        except Exception:  # an explanation must never cost the alarm
+            logger.exception("alarm %s of %s: heatmap not computed", alarm_id, station_id)
+            return None
+        return self._snapshot(alarm_id, station_id, "heatmap", picture)
+
     def _store(
-        self, alarm: NewAlarm, crop: str | None, frame: str | None, alarm_id: str
+        self,
+        alarm: NewAlarm,
+        crop: str | None,
+        frame: str | None,
+        alarm_id: str,
+        heatmap: str | None = None,
     ) -> AlarmRecord:
         try:
-            return self.store.add(alarm, crop, frame, alarm_id)
+            return self.store.add(alarm, crop, frame, alarm_id, heatmap)
         except Exception:
             logger.critical("alarm %s NOT STORED: %r", alarm_id, alarm)
             raise

@@ -1,10 +1,12 @@
-"""Alarm snapshots on disk: the registered crop and the full frame of an alarm, as JPEG.
+"""Alarm snapshots on disk: the registered crop, the full frame and the crop's explanation
+heatmap (Dist-CAM overlay) of an alarm, as JPEG.
 
-Files live at ``<root>/<station_id>/<alarm_id>_crop.jpg`` and ``..._frame.jpg``; the alarm store
-keeps the path relative to the root. Each file is written to a temporary file, fsynced and
-renamed over its final name (then the folder is fsynced), so a snapshot is either absent or
-whole, even after a power loss. Ids are checked against a strict pattern and every path must
-resolve inside the root, so an id such as ``../x`` can never write or serve a file elsewhere.
+Files live at ``<root>/<station_id>/<alarm_id>_crop.jpg``, ``..._frame.jpg`` and
+``..._heatmap.jpg``; the alarm store keeps the path relative to the root. Each file is written
+to a temporary file, fsynced and renamed over its final name (then the folder is fsynced), so a
+snapshot is either absent or whole, even after a power loss. Ids are checked against a strict
+pattern and every path must resolve inside the root, so an id such as ``../x`` can never write
+or serve a file elsewhere.
 """
 
 from __future__ import annotations
@@ -22,10 +24,10 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-SnapshotKind = Literal["crop", "frame"]
+SnapshotKind = Literal["crop", "frame", "heatmap"]
 SNAPSHOT_KINDS: tuple[SnapshotKind, ...] = get_args(SnapshotKind)
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-FILE_PATTERN = re.compile(r"(?P<alarm_id>.+)_(?P<kind>crop|frame)\.jpg")
+FILE_PATTERN = re.compile(r"(?P<alarm_id>.+)_(?P<kind>crop|frame|heatmap)\.jpg")
 JPEG_QUALITY = 90
 
 
@@ -125,8 +127,8 @@ class SnapshotStore:
         match = FILE_PATTERN.fullmatch(parts[1]) if len(parts) == 2 else None
         if match is None:
             raise ValueError(
-                f"invalid snapshot path {relative!r}: expected <station_id>/<alarm_id>_crop.jpg "
-                "or <station_id>/<alarm_id>_frame.jpg"
+                f"invalid snapshot path {relative!r}: expected <station_id>/<alarm_id>_<kind>.jpg "
+                "with kind crop, frame or heatmap"
             )
         check_id(parts[0], "station id")
         check_id(match["alarm_id"], "alarm id")

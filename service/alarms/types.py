@@ -73,6 +73,8 @@ class AlarmRecord:
     """The registered crop's JPEG, relative to the snapshot root (``<station>/<id>_crop.jpg``)."""
     frame_snapshot: str | None = None
     """The full frame's JPEG, relative to the snapshot root."""
+    heatmap_snapshot: str | None = None
+    """The crop's Dist-CAM heatmap overlay (JPEG, relative to the snapshot root)."""
     acknowledged: bool = False
     acknowledged_by: str | None = None
     acknowledged_at: float | None = None
@@ -90,6 +92,7 @@ class AlarmRecord:
         alarm: NewAlarm,
         crop_snapshot: str | None = None,
         frame_snapshot: str | None = None,
+        heatmap_snapshot: str | None = None,
     ) -> AlarmRecord:
         """The record of a freshly stored, unacknowledged, uncleared alarm."""
         return cls(
@@ -103,6 +106,7 @@ class AlarmRecord:
             details=alarm.details,
             crop_snapshot=crop_snapshot,
             frame_snapshot=frame_snapshot,
+            heatmap_snapshot=heatmap_snapshot,
         )
 
     @property

@@ -96,6 +96,18 @@ class MaskEmbeddingCache:
         self._snapshot = MaskSnapshot(engine, MappingProxyType({}))
         self._embed_count = 0
 
+    def mask_images(self, lift: str) -> tuple[np.ndarray, np.ndarray]:
+        """The lift's current (open, closed) mask images (read-only); ``UnknownLift`` if none.
+
+        For explanation heatmaps (rare): the embeddings to compare with come from
+        ``snapshot()``; these are the images they were computed from (entries are replaced
+        whole, never changed in place, so no lock is needed to read one).
+        """
+        entry = self._masks.get(lift)
+        if entry is None:
+            raise UnknownLift(lift)
+        return entry.open_mask, entry.closed_mask
+
     @property
     def engine(self) -> Engine:
         """The engine the current embeddings came from."""

@@ -27,10 +27,12 @@ def alarm_payload(record: AlarmRecord) -> dict[str, Any]:
     """The alarm as the API shows it: every field, with links to its snapshots."""
     data = record.to_dict()
     crop, frame = data.pop("crop_snapshot"), data.pop("frame_snapshot")
+    heatmap = data.pop("heatmap_snapshot")
     base = f"{ALARMS_PATH}/{record.id}/snapshots"
     data["snapshots"] = {
         "crop": f"{base}/crop" if crop else None,
         "frame": f"{base}/frame" if frame else None,
+        "heatmap": f"{base}/heatmap" if heatmap else None,
     }
     return data
 

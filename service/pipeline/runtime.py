@@ -31,6 +31,7 @@ from service.capture import (
 from service.capture.messages import CameraEvent, Frame
 from service.config import StationConfig
 from service.inference import BatchObserver, CropClassifier, InferenceWorker
+from service.inference.heatmap import CropHeatmapper
 from service.inference.messages import CropRequest, FrameDecision
 from service.pipeline.build import registrar_for
 from service.pipeline.latency import LatencyWindow
@@ -110,6 +111,8 @@ class Runtime:
         self.stop_event = threading.Event()
         self.classifier = classifier
         self.raiser = raiser
+        if raiser.heatmap is None:  # bar alarms get the active model's Dist-CAM of their crop
+            raiser.heatmap = CropHeatmapper(classifier)
         self.requests: DropOldestQueue[CropRequest] = DropOldestQueue(self.options.request_queue)
         self.latency = LatencyWindow()
         raiser.station_lifts.update({c.id: c.lift for c in configs})  # for camera_offline

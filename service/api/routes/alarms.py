@@ -132,14 +132,18 @@ def get_alarm(alarm_id: AlarmId, store: StoreDep, _: ViewerDep) -> AlarmDetail:
 @router.get(
     "/{alarm_id}/snapshots/{kind}",
     response_class=FileResponse,
-    summary="An alarm's registered crop or full frame (JPEG)",
+    summary="An alarm's registered crop, full frame or heatmap (JPEG)",
     responses={200: {"content": {"image/jpeg": {}}}, **NOT_FOUND},
 )
 def get_snapshot(
     alarm_id: AlarmId, kind: SnapshotKind, store: StoreDep, snapshots: SnapshotsDep, _: ViewerDep
 ) -> FileResponse:
     record = _alarm(store, alarm_id)
-    relative = record.crop_snapshot if kind == "crop" else record.frame_snapshot
+    relative = {
+        "crop": record.crop_snapshot,
+        "frame": record.frame_snapshot,
+        "heatmap": record.heatmap_snapshot,
+    }[kind]
     if relative is None:
         raise not_found(f"alarm {alarm_id} has no {kind} snapshot")
     try:

@@ -29,6 +29,7 @@ EXAMPLE: dict[str, Any] = {
     "snapshots": {
         "crop": f"{ALARM_PREFIX}/{EXAMPLE_ID}/snapshots/crop",
         "frame": f"{ALARM_PREFIX}/{EXAMPLE_ID}/snapshots/frame",
+        "heatmap": f"{ALARM_PREFIX}/{EXAMPLE_ID}/snapshots/heatmap",
     },
 }
 
@@ -38,6 +39,11 @@ class SnapshotLinks(BaseModel):
 
     crop: str | None = Field(description="The registered 200×200 crop of the carrier.")
     frame: str | None = Field(description="The full camera frame.")
+    heatmap: str | None = Field(
+        default=None,
+        description="Bar alarms: the crop's Dist-CAM heatmap over it (red: what the model "
+        "matched with the nearer mask), computed with the model active when it was raised.",
+    )
 
 
 class Alarm(BaseModel):
@@ -80,6 +86,7 @@ class Alarm(BaseModel):
             snapshots=SnapshotLinks(
                 crop=f"{base}/crop" if record.crop_snapshot else None,
                 frame=f"{base}/frame" if record.frame_snapshot else None,
+                heatmap=f"{base}/heatmap" if record.heatmap_snapshot else None,
             ),
         )
 

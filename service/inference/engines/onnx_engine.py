@@ -8,10 +8,12 @@ works (GPU present, CUDA provider library loads); ``"cuda"`` where it does not w
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 import numpy as np
 
+from models.explain.onnx_features import FeatureOnnxModel, FeatureSurgeryError
 from models.zoo.export import OnnxModel, OnnxModelError
 from models.zoo.providers import CPU, CUDA, cuda_usable
 from service.inference.engines.base import (
@@ -52,6 +54,9 @@ class OnnxEngine:
 
     def __init__(self, path: Path, device: Device = "auto", threads: int | None = None) -> None:
         self.path = Path(path)
+        self.threads = threads
+        self._features: FeatureOnnxModel | None = None
+        self._features_lock = threading.Lock()
         providers = onnx_providers(device)
         try:
             self.model = OnnxModel(self.path, providers=providers, threads=threads, spin=False)
@@ -68,6 +73,26 @@ class OnnxEngine:
         """Preprocessed float32 (N, 3, H, W) → float32 (N, D) embeddings."""
         x = check_batch(batch, self.config)
         return self.model.run(x).astype(np.float32, copy=False)
+
+    def embed_with_features(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(embeddings (N, D), last feature maps (N, K, h, w)), for Dist-CAM heatmaps.
+
+        A second session of the same file with the feature map exposed by graph surgery
+        (``models.explain.onnx_features``), built on first use: the per-frame ``embed`` stays
+        on the plain graph. ``EngineError`` when the model has no global average pooling.
+        """
+        x = check_batch(batch, self.config)
+        with self._features_lock:
+            if self._features is None:
+                try:
+                    self._features = FeatureOnnxModel(
+                        self.path, providers=self.model.providers, threads=self.threads
+                    )
+                except FeatureSurgeryError as exc:
+                    raise EngineError(f"no feature map for heatmaps: {exc}") from exc
+            model = self._features
+        embeddings, features = model.run(x)
+        return embeddings.astype(np.float32, copy=False), features.astype(np.float32, copy=False)
 
     def __repr__(self) -> str:
         return f"OnnxEngine({self.name}, {self.model_id})"

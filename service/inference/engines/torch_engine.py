@@ -68,5 +68,18 @@ class TorchEngine:
             out = self.model(x)
         return np.asarray(out.float().cpu().numpy(), dtype=np.float32)
 
+    def embed_with_features(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(embeddings (N, D), last feature maps (N, K, h, w)), for Dist-CAM heatmaps."""
+        features = getattr(self.model, "features", None)
+        if not callable(features):
+            raise EngineError(f"{self.config.model} has no features() map for heatmaps")
+        x = torch.from_numpy(check_batch(batch, self.config)).to(self.device)
+        with torch.inference_mode():
+            maps, out = features(x), self.model(x)
+        return (
+            np.asarray(out.float().cpu().numpy(), dtype=np.float32),
+            np.asarray(maps.float().cpu().numpy(), dtype=np.float32),
+        )
+
     def __repr__(self) -> str:
         return f"TorchEngine({self.name}, {self.model_id})"

@@ -61,6 +61,7 @@ def test_record_to_dict_is_json_ready() -> None:
         "details",
         "crop_snapshot",
         "frame_snapshot",
+        "heatmap_snapshot",
         "acknowledged",
         "acknowledged_by",
         "acknowledged_at",

@@ -31,8 +31,9 @@ def test_list_newest_first_with_snapshot_links(client: TestClient, add_alarm: Ad
     assert first["snapshots"] == {
         "crop": f"/api/alarms/{new.id}/snapshots/crop",
         "frame": f"/api/alarms/{new.id}/snapshots/frame",
+        "heatmap": None,
     }
-    assert body["items"][1]["snapshots"] == {"crop": None, "frame": None}
+    assert body["items"][1]["snapshots"] == {"crop": None, "frame": None, "heatmap": None}
     assert first["details"] == {"open_frames": 3, "margin": 0.25}
     assert "crop_snapshot" not in first  # file paths stay inside
 
@@ -137,7 +138,7 @@ def test_snapshot_download(client: TestClient, add_alarm: AddAlarm) -> None:
         image = cv2.imdecode(np.frombuffer(response.content, np.uint8), cv2.IMREAD_COLOR)
         assert image is not None and image.shape == shape
     assert client.get(f"/api/alarms/{record.id}/snapshots/crop").status_code == 401
-    bad_kind = client.get(f"/api/alarms/{record.id}/snapshots/heatmap", headers=VIEW)
+    bad_kind = client.get(f"/api/alarms/{record.id}/snapshots/thumbnail", headers=VIEW)
     assert bad_kind.status_code == 422 and bad_kind.json()["error"]["details"][0]["field"] == "kind"
 
 

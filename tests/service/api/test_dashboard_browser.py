@@ -119,6 +119,9 @@ def test_monitor_shows_live_stations_and_alarms_and_acknowledges(
 
     latest = served.runtime.latest("st-a")
     assert latest.crop is not None and latest.frame is not None
+    from tests.service.api.pipeline import LEFT, RIGHT
+
+    served.runtime.classifier.masks.set_masks("lift-a", LEFT, RIGHT)  # for the heatmap
     raised = time.monotonic()
     record = served.runtime.raiser.bar_open(
         "st-a", "lift-a", bar_verdict(), 7, 123, latest.crop.image, latest.frame.image, time.time()
@@ -134,6 +137,13 @@ def test_monitor_shows_live_stations_and_alarms_and_acknowledges(
     b.image_loaded(page, f'li[data-alarm-id="{record.id}"] img.thumb')
     expect(page.locator("#unacked")).to_have_text("1 unacknowledged")
     row.get_by_role("button", name="Show the full camera frame of this alarm").click()
+    b.image_loaded(page, "#snapshot-dialog img.snapshot-full")
+    page.locator("#snapshot-dialog").get_by_role("button", name="Close").click()
+    expect(page.locator("#snapshot-dialog")).to_be_hidden()
+    assert record.heatmap_snapshot is not None  # the alarm's Dist-CAM overlay
+    b.image_loaded(page, f'li[data-alarm-id="{record.id}"] img.heatmap-thumb')
+    row.get_by_role("button", name="Show the heatmap of this alarm").click()
+    expect(page.locator("#snapshot-dialog .snapshot-caption")).to_contain_text("Heatmap")
     b.image_loaded(page, "#snapshot-dialog img.snapshot-full")
     page.locator("#snapshot-dialog").get_by_role("button", name="Close").click()
     expect(page.locator("#snapshot-dialog")).to_be_hidden()

@@ -116,6 +116,7 @@ def test_the_feed_delivers_published_alarms(
         assert data["snapshots"] == {
             "crop": f"/api/alarms/{record.id}/snapshots/crop",
             "frame": f"/api/alarms/{record.id}/snapshots/frame",
+            "heatmap": None,
         }
         ack = client.post(f"/api/alarms/{record.id}/ack", headers=auth("operator"))
         assert ack.status_code == 200

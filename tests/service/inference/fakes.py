@@ -42,6 +42,15 @@ class FakeEngine:
         right = batch[:, 0, :, half:].mean(axis=(1, 2))
         return np.stack([left, right], axis=1).astype(np.float32)
 
+    def embed_with_features(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The embeddings and a 2-channel feature map whose global average is the embedding:
+        channel 0 is channel 0 of the image on its left half (×2), channel 1 on its right half."""
+        embeddings = self.embed(batch)
+        left = np.zeros((SIZE, SIZE), np.float32)
+        left[:, : SIZE // 2] = 2.0
+        maps = np.stack([batch[:, 0] * left, batch[:, 0] * left[:, ::-1]], axis=1)
+        return embeddings, maps.astype(np.float32)
+
 
 def half_masks(size: int = SIZE) -> tuple[np.ndarray, np.ndarray]:
     """(open, closed): the bar fills the left half when open, the right half when closed."""

@@ -19,6 +19,7 @@ def test_the_alarm_is_the_one_the_api_shows(add_alarm: AddAlarm) -> None:
     assert alarm_payload(record)["snapshots"] == {
         "crop": f"/api/alarms/{record.id}/snapshots/crop",
         "frame": None,
+        "heatmap": None,
     }
 
 

@@ -106,6 +106,9 @@ def test_runtime_alarms_and_camera_offline(synthetic_station: Station, tmp_path:
     for alarm in alarms:
         assert alarm.crop_snapshot and alarm.frame_snapshot
         assert (tmp_path / "snapshots" / alarm.crop_snapshot).stat().st_size > 1000
+        # the Dist-CAM overlay of the crop, by the shipped ONNX model's exposed feature map
+        assert alarm.heatmap_snapshot == alarm.crop_snapshot.replace("_crop", "_heatmap")
+        assert (tmp_path / "snapshots" / alarm.heatmap_snapshot).stat().st_size > 1000
     offline = store.open_alarm("dead-station", "camera_offline")
     assert offline is not None and offline.lift == video.lift
     kinds = []

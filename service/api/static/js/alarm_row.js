@@ -1,5 +1,6 @@
-// One alarm of the feed: snapshot thumbnail, time, station, lift, type, evidence, and either an
-// acknowledge form (with an optional note) or who acknowledged it, when, and their note.
+// One alarm of the feed: snapshot thumbnail (and, for bar alarms, the crop's Dist-CAM heatmap:
+// where the model looked), time, station, lift, type, evidence, and either an acknowledge form
+// (with an optional note) or who acknowledged it, when, and their note.
 
 import { h, formatTime, isoTime, number } from "./dom.js";
 import { imageURL, sendJSON, describe } from "./api.js";
@@ -9,7 +10,23 @@ export const TYPE_LABELS = {
   camera_offline: "Camera offline",
 };
 
-const thumbnails = new Map(); // alarm id -> object URL (snapshots never change)
+const thumbnails = new Map(); // "alarm id:kind" -> object URL (snapshots never change)
+
+// Load a snapshot into img (cached); on failure replace img by a "snapshot missing" box.
+function loadThumb(img, alarm, kind) {
+  const key = `${alarm.id}:${kind}`;
+  const cached = thumbnails.get(key);
+  if (cached) {
+    img.src = cached;
+    return;
+  }
+  imageURL(alarm.snapshots[kind])
+    .then(({ url }) => {
+      thumbnails.set(key, url);
+      img.src = url;
+    })
+    .catch(() => img.replaceWith(h("div", { class: "thumb thumb-none", text: "snapshot missing" })));
+}
 
 function thumbnail(alarm, onOpen) {
   if (alarm.type === "camera_offline") {
@@ -24,22 +41,34 @@ function thumbnail(alarm, onOpen) {
     width: 96,
     height: 96,
   });
-  const cached = thumbnails.get(alarm.id);
-  if (cached) img.src = cached;
-  else {
-    imageURL(alarm.snapshots.crop)
-      .then(({ url }) => {
-        thumbnails.set(alarm.id, url);
-        img.src = url;
-      })
-      .catch(() => img.replaceWith(h("div", { class: "thumb thumb-none", text: "snapshot missing" })));
-  }
+  loadThumb(img, alarm, "crop");
   const button = h("button", {
     type: "button",
     class: "thumb-button",
     title: "Show the full frame",
     "aria-label": "Show the full camera frame of this alarm",
     onclick: () => onOpen(alarm),
+  });
+  button.append(img);
+  return button;
+}
+
+// The heatmap thumbnail of a bar alarm (null when it has none); opens the heatmap large.
+function heatmapThumb(alarm, onOpen) {
+  if (!alarm.snapshots.heatmap) return null;
+  const img = h("img", {
+    class: "heatmap-thumb",
+    alt: `Heatmap of passage ${alarm.passage ?? "?"} at ${alarm.station_id}: red is what the model matched`,
+    width: 96,
+    height: 96,
+  });
+  loadThumb(img, alarm, "heatmap");
+  const button = h("button", {
+    type: "button",
+    class: "thumb-button heatmap-button",
+    title: "Show the heatmap: where the model looked",
+    "aria-label": "Show the heatmap of this alarm",
+    onclick: () => onOpen(alarm, "heatmap"),
   });
   button.append(img);
   return button;
@@ -109,7 +138,7 @@ export function alarmRow(alarm, { onAcked, onOpen }) {
   return h(
     "li",
     { class: classes.join(" "), "data-alarm-id": alarm.id, "data-type": alarm.type, tabIndex: -1 },
-    thumbnail(alarm, onOpen),
+    h("div", { class: "thumbs" }, thumbnail(alarm, onOpen), heatmapThumb(alarm, onOpen)),
     h(
       "div",
       { class: "alarm-body" },

@@ -98,7 +98,7 @@ export class AlarmFeed {
     this.alarms.set(alarm.id, kept);
     const row = alarmRow(kept, {
       onAcked: (updated) => this.event("update", updated),
-      onOpen: (a) => this.openFrame(a),
+      onOpen: (a, kind) => this.openFrame(a, kind),
     });
     const old = this.rows.get(alarm.id);
     if (old?.classList.contains("flash")) row.classList.add("flash");
@@ -156,15 +156,18 @@ export class AlarmFeed {
     });
   }
 
-  async openFrame(alarm) {
+  // The alarm's full frame (kind "frame", the default) or its crop's heatmap ("heatmap").
+  async openFrame(alarm, kind = "frame") {
     const dialog = $("#snapshot-dialog");
     const img = $(".snapshot-full", dialog);
-    img.alt = `Camera frame of the alarm at ${alarm.station_id}, ${formatTime(alarm.raised_at)}`;
+    const what = kind === "heatmap" ? "Heatmap (Dist-CAM) of the crop" : "Camera frame";
+    img.alt = `${what} of the alarm at ${alarm.station_id}, ${formatTime(alarm.raised_at)}`;
     $(".snapshot-caption", dialog).textContent = img.alt;
     $(".snapshot-deliveries", dialog).replaceChildren();
     dialog.showModal();
     try {
-      const path = alarm.snapshots.frame ?? alarm.snapshots.crop;
+      const path =
+        kind === "heatmap" ? alarm.snapshots.heatmap : (alarm.snapshots.frame ?? alarm.snapshots.crop);
       if (path) setObjectURL(img, (await imageURL(path)).url);
       this.showDeliveries(alarm.id, $(".snapshot-deliveries", dialog)).catch(() => {});
     } catch (error) {
