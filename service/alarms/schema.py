@@ -40,6 +40,8 @@ alarms = Table(
     Column("details", JSON, nullable=False),
     Column("crop_snapshot", String(255), nullable=True),
     Column("frame_snapshot", String(255), nullable=True),
+    # added after the first release: open_engine adds it to older databases
+    Column("heatmap_snapshot", String(255), nullable=True),
     Column("acknowledged_by", String(255), nullable=True),
     Column("acknowledged_at", Double, nullable=True),
     Column("ack_note", Text, nullable=True),
@@ -85,6 +87,7 @@ def record_from_row(row: RowMapping) -> AlarmRecord:
         details=row["details"] or {},
         crop_snapshot=row["crop_snapshot"],
         frame_snapshot=row["frame_snapshot"],
+        heatmap_snapshot=row.get("heatmap_snapshot"),
         acknowledged=row["acknowledged_at"] is not None,
         acknowledged_by=row["acknowledged_by"],
         acknowledged_at=row["acknowledged_at"],

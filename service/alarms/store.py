@@ -70,12 +70,15 @@ class AlarmStore:
         crop_snapshot: str | None = None,
         frame_snapshot: str | None = None,
         alarm_id: str | None = None,
+        heatmap_snapshot: str | None = None,
     ) -> AlarmRecord:
         """Store ``alarm`` as ``alarm_id`` (a new uuid4 hex when ``None``); committed on return."""
         alarm_id = uuid.uuid4().hex if alarm_id is None else alarm_id
         if not ALARM_ID_PATTERN.fullmatch(alarm_id):
             raise ValueError(f"invalid alarm id {alarm_id!r}: expected 32 lower-case hex digits")
-        record = AlarmRecord.from_new(alarm_id, alarm, crop_snapshot, frame_snapshot)
+        record = AlarmRecord.from_new(
+            alarm_id, alarm, crop_snapshot, frame_snapshot, heatmap_snapshot
+        )
         with self._transaction("storing an alarm") as conn:
             conn.execute(insert(alarms).values(row_from_record(record)))
         logger.info("alarm %s stored: %s at %s", alarm_id, alarm.type, alarm.station_id)
