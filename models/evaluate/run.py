@@ -36,6 +36,7 @@ from models.train.presets import DataSpecError
 from models.zoo.checkpoint import Checkpoint, load_checkpoint
 from models.zoo.errors import CheckpointError
 from models.zoo.export import OnnxModel
+from models.zoo.preprocess import PreprocessConfig
 
 log = logging.getLogger(__name__)
 ZIP_MAGIC = b"PK\x03\x04"  # torch.save writes zip archives
@@ -71,10 +72,21 @@ def load_model(model_name: str, weights: Path, device: str = "cpu") -> LoadedMod
             raise CheckpointError(
                 f"{weights} holds a {onnx_model.config.model!r} model, not {model_name!r}"
             )
+        _check_bar_model(onnx_model.config, weights)
         return LoadedModel(OnnxPredictor(onnx_model), {}, onnx_model.kind)
     checkpoint = load_torch(model_name, weights)
+    _check_bar_model(checkpoint.config, weights)
     model = checkpoint.model.to(torch.device(device))
     return LoadedModel(TorchPredictor(model, device), checkpoint.extra, checkpoint.config.kind)
+
+
+def _check_bar_model(config: PreprocessConfig, weights: Path) -> None:
+    """Refuse classifiers of other classes than the bar states (the hashing models)."""
+    if config.kind == "classifier" and config.num_classes != 2:
+        raise EvaluationError(
+            f"{weights} holds {config.model!r}, a classifier of {config.num_classes} classes "
+            "(lift × bar state), not of the 2 bar states: evaluate it with 'liftwatch retrieval'"
+        )
 
 
 @dataclass(frozen=True)

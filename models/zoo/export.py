@@ -49,6 +49,10 @@ def export_onnx(model: ZooModel, path: str | Path, opset: int = OPSET) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     config = model.preprocess_config
     output_name = OUTPUT_NAMES[config.kind]
+    # a model may trace through a wrapper with more outputs (hashing: logits and hash layer)
+    export_module = getattr(model, "export_module", None)
+    traced: torch.nn.Module = export_module() if callable(export_module) else model
+    output_names = list(getattr(model, "onnx_outputs", (output_name,)))
     param = next(model.parameters())
     dummy = torch.zeros(2, 3, *config.input_size, device=param.device)
     was_training = model.training
@@ -57,14 +61,14 @@ def export_onnx(model: ZooModel, path: str | Path, opset: int = OPSET) -> Path:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             torch.onnx.export(
-                model,
+                traced,
                 (dummy,),
                 str(out),
                 dynamo=False,
                 opset_version=opset,
                 input_names=[INPUT_NAME],
-                output_names=[output_name],
-                dynamic_axes={INPUT_NAME: {0: "batch"}, output_name: {0: "batch"}},
+                output_names=output_names,
+                dynamic_axes={INPUT_NAME: {0: "batch"}} | {n: {0: "batch"} for n in output_names},
             )
     finally:
         model.train(was_training)

@@ -13,11 +13,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.api.routes import alarms, dashboard, health, jobs, lifts, metrics, models, stations
+from service.api.routes import (
+    alarms,
+    dashboard,
+    health,
+    jobs,
+    lifts,
+    metrics,
+    models,
+    similar,
+    stations,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     metrics.router,
+    similar.router,
     alarms.router,
     lifts.router,
     stations.router,
