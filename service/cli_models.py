@@ -54,6 +54,12 @@ def _check_model(name: str) -> None:
     model_class(name)
 
 
+def _model_kind(name: str) -> str:
+    from models.zoo.registry import model_class
+
+    return str(model_class(name).kind)
+
+
 def _load_data(text: str, workers: int) -> LiftData:
     from models.train.data import load_data
 
@@ -71,6 +77,7 @@ def _epoch_line(record: EpochRecord) -> None:
     console.print(
         f"epoch {record.epoch}: loss {record.loss:.4f}, val accuracy "
         f"{100 * record.val_accuracy:.2f} %, lr {record.lr:.3g}, {record.seconds:.1f} s{star}"
+        + (f", {record.hard_cases} hard triplets" if record.hard_cases is not None else "")
     )
 
 
@@ -106,6 +113,29 @@ def train_cmd(
     augment_lifts: Annotated[
         bool, typer.Option(help="Siamese: warp and mirror image and mask alike (unseen lifts).")
     ] = False,
+    loss: Annotated[
+        str, typer.Option(help="contrastive (eq. 1) or triplet (siamese models).")
+    ] = "contrastive",
+    margin: Annotated[
+        float, typer.Option(help="Loss margin (triplet: on squared distances).")
+    ] = 1.0,
+    hard_mining: Annotated[
+        bool,
+        typer.Option(
+            help="With --loss triplet: after --warmup-epochs, each epoch trains only on the "
+            "mined hard triplets, d(A,P) - d(A,N) > -band."
+        ),
+    ] = False,
+    warmup_epochs: Annotated[
+        int, typer.Option(min=0, help="--hard-mining: epochs on every triplet first.")
+    ] = 5,
+    hard_band: Annotated[
+        float | None,
+        typer.Option(min=0, help="--hard-mining: the miner's band (default: --margin)."),
+    ] = None,
+    balanced_mining: Annotated[
+        bool, typer.Option(help="--hard-mining: mine as many open as closed images.")
+    ] = False,
     resume: Annotated[bool, typer.Option(help="Continue from OUT/last.pt.")] = False,
     pretrained: Annotated[Path | None, typer.Option(help="ImageNet backbone weights.")] = None,
     threads: Annotated[
@@ -140,10 +170,17 @@ def train_cmd(
             val_lifts=val_lifts,
             augment=augment,
             augment_lifts=augment_lifts,
+            loss=loss,
+            margin=margin,
+            hard_mining=hard_mining,
+            warmup_epochs=warmup_epochs,
+            hard_band=hard_band,
+            balanced_mining=balanced_mining,
             resume=resume,
             threads=threads,
             model_kwargs={"pretrained": str(pretrained)} if pretrained else {},
         )
+        config.check_model_kind(model, _model_kind(model))
         resolve_device(config.device)
         lift_data = _load_data(data, workers)
         split = run_lifts(lift_data, config)  # a bad --val-lifts fails before any image loads

@@ -11,7 +11,9 @@ from typing import Any
 @dataclass(frozen=True)
 class EpochRecord:
     """One epoch: mean training ``loss``, validation accuracy, the learning rate at its end,
-    its wall-clock ``seconds``, the update count so far and whether it is the best so far."""
+    its wall-clock ``seconds``, the update count so far and whether it is the best so far;
+    triplet hard mining (``models.train.triplet_task``) adds the triplets mined for the epoch
+    (``hard_cases``) and how many of them were ``violating`` (absent from other epochs)."""
 
     epoch: int
     loss: float
@@ -20,9 +22,11 @@ class EpochRecord:
     seconds: float
     iterations: int
     best: bool
+    hard_cases: int | None = None
+    violating: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 class EpochLog:

@@ -21,6 +21,10 @@ TRAIN_OPTIONS = (
     "seed",
     "train_lifts",
     "val_lifts",
+    "loss",
+    "margin",
+    "warmup_epochs",
+    "hard_band",
 )
 EVALUATE_OPTIONS = ("split", "lifts")
 EXPORT_FILE = "model.onnx"
@@ -53,6 +57,10 @@ def liftwatch_commands(job: JobRecord, out: Path) -> list[list[str]]:
             train.append("--no-augment")
         if p.get("augment_lifts"):
             train.append("--augment-lifts")
+        if p.get("hard_mining"):
+            train.append("--hard-mining")
+        if p.get("balanced_mining"):
+            train.append("--balanced-mining")
         export = [*liftwatch(), "export", job.model, "--weights", str(out / "best.pt")]
         return [train, [*export, "--out", str(out / EXPORT_FILE)]]
     evaluate = [*liftwatch(), "evaluate", job.model, "--weights", str(p["weights_path"])]

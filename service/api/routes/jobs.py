@@ -49,6 +49,15 @@ def _check_model(name: str) -> None:
         raise invalid("model", f"unknown model {name!r}; known models: {known}", "body")
 
 
+def _check_loss(body: TrainRequest) -> None:
+    from models.zoo.registry import model_class
+
+    kind = model_class(body.model).kind
+    if body.loss == "triplet" and kind != "siamese":
+        message = f"loss 'triplet' needs a siamese model; {body.model} is a {kind}"
+        raise invalid("loss", message, "body")
+
+
 def _data(text: str, settings: SettingsDep) -> str:
     try:
         return resolve_data(text, settings.data_dir)
@@ -68,6 +77,7 @@ def _get(jobs: JobRunner, job_id: str) -> JobRecord:
 )
 def train(body: TrainRequest, jobs: JobsDep, settings: SettingsDep, _: AdminDep) -> Job:
     _check_model(body.model)
+    _check_loss(body)
     params = body.model_dump(exclude={"model"}) | {"data": _data(body.data, settings)}
     return _job(jobs, jobs.submit("train", body.model, params))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from service.jobs import JobRecord, JobStatus
 
@@ -58,6 +58,43 @@ class TrainRequest(_Request):
         description="With train_lifts seen: seen lifts held out of training to validate on.",
     )
     threads: int | None = Field(default=None, ge=1, le=64, description="Torch threads.")
+    loss: Literal["contrastive", "triplet"] = Field(
+        default="contrastive",
+        description="contrastive (eq. 1), or triplet (siamese models): image anchor, its lift's "
+        "mask of its state positive, of the other state negative.",
+    )
+    margin: float | None = Field(
+        default=None, gt=0, le=100, description="Loss margin (default 1; triplet: squared)."
+    )
+    hard_mining: bool = Field(
+        default=False,
+        description="With loss triplet: after warmup_epochs, train each epoch on the mined hard "
+        "triplets only, d(A,P) - d(A,N) > -hard_band.",
+    )
+    warmup_epochs: int | None = Field(
+        default=None, ge=0, le=1000, description="hard_mining: epochs on every triplet first (5)."
+    )
+    hard_band: float | None = Field(
+        default=None, ge=0, le=100, description="hard_mining: the miner's band (the margin)."
+    )
+
+    balanced_mining: bool = Field(
+        default=False, description="hard_mining: mine as many open as closed images."
+    )
+
+    @field_validator("hard_mining")
+    @classmethod
+    def _mining_needs_triplet(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("loss") != "triplet":
+            raise ValueError("hard_mining needs loss 'triplet'")
+        return value
+
+    @field_validator("balanced_mining")
+    @classmethod
+    def _balance_needs_mining(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and not info.data.get("hard_mining"):
+            raise ValueError("balanced_mining needs hard_mining")
+        return value
 
 
 class EvaluateRequest(_Request):
