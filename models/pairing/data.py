@@ -1,0 +1,48 @@
+"""The cluttered pairing data of one run: held-out digits, fixed val/test canvases and pairs,
+fresh training canvases and pairs every epoch (both drawn from (seed, epoch))."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from models.pairing.clutter import clutter
+from models.pairing.mnist import Digits, split_digits
+from models.pairing.pairs import DigitPairs, make_pairs
+
+SPLIT_SEED = 0  # the digits held out for val and test never change with the training seed
+VAL_STREAM, TEST_STREAM = 1, 2
+
+
+@dataclass(frozen=True)
+class PairSet:
+    """Canvases (N, 1, S, S) float32 and pairs of indices into them."""
+
+    canvases: torch.Tensor
+    pairs: DigitPairs
+
+
+class PairingData:
+    """``train_epoch(seed, epoch)``, ``val`` and ``test`` pair sets of cluttered digits."""
+
+    def __init__(
+        self, digits: Digits, canvas: int, noise: float, val_per_class: int, test_per_class: int
+    ) -> None:
+        self.canvas, self.noise = canvas, noise
+        split = split_digits(digits.labels, SPLIT_SEED, val_per_class, test_per_class)
+        self.train = digits.subset(split["train"])
+        self.val = self._fixed(digits.subset(split["val"]), VAL_STREAM)
+        self.test = self._fixed(digits.subset(split["test"]), TEST_STREAM)
+
+    def _pair_set(self, digits: Digits, rng: np.random.Generator) -> PairSet:
+        images = clutter(digits.images, rng, self.canvas, self.noise).images
+        return PairSet(torch.from_numpy(images).unsqueeze(1), make_pairs(digits.labels, rng))
+
+    def _fixed(self, digits: Digits, stream: int) -> PairSet:
+        return self._pair_set(digits, np.random.default_rng([SPLIT_SEED, stream]))
+
+    def train_epoch(self, seed: int, epoch: int) -> PairSet:
+        """New placements, noise and partners for every (seed, epoch)."""
+        return self._pair_set(self.train, np.random.default_rng([seed, 1000 + epoch]))

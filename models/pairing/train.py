@@ -1,0 +1,247 @@
+"""Train and evaluate the pairing networks (plain siamese, GetNet) on cluttered MNIST.
+
+Per epoch: fresh cluttered training pairs (``PairingData.train_epoch``), both images of a pair
+embedded in one forward pass, the contrastive loss (GetNet eq. 8, margin 1), Adam; GetNet's
+STN at ``stn_lr_scale`` times the rate, and the epoch's phase from ``AlternatingSchedule``
+(siamese frozen in "stn" epochs). After each epoch the distance threshold that best separates
+the validation pairs is chosen and the validation accuracy measured; the best epoch's weights
+and threshold are kept and give the test accuracy. The same seed, budget (epochs, pairs,
+batches) and sister serve both models.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from models.pairing.data import PairingData, PairSet
+from models.pairing.mnist import load_digits
+from models.pairing.nets import PAIRING_MODELS, PairingNet
+from models.zoo.alternating import AlternatingSchedule, Phase
+from models.zoo.losses import ContrastiveLoss
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+WEIGHTS = "model.pt"
+RESULT = "result.json"
+
+
+@dataclass(frozen=True)
+class PairingConfig:
+    """Everything a pairing run depends on (saved with its weights)."""
+
+    model: str = "getnet"  # siamese | getnet
+    epochs: int = 8
+    batch_size: int = 64
+    lr: float = 1e-3
+    stn_lr_scale: float = 0.1
+    margin: float = 1.0
+    seed: int = 0
+    canvas: int = 60
+    noise: float = 0.5
+    val_per_class: int = 50
+    test_per_class: int = 100
+    embedding_size: int = 32
+    warmup: int = 2
+    stn_epochs: int = 1
+    joint_epochs: int = 2
+
+    def __post_init__(self) -> None:
+        if self.model not in PAIRING_MODELS:
+            raise ValueError(f"model must be one of {', '.join(PAIRING_MODELS)}: {self.model!r}")
+        for name in ("epochs", "batch_size", "canvas", "embedding_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.lr <= 0 or self.stn_lr_scale <= 0 or self.margin <= 0:
+            raise ValueError("lr, stn_lr_scale and margin must be > 0")
+        if self.canvas < 28:
+            raise ValueError(f"canvas must be at least 28 (a digit's side), got {self.canvas}")
+
+    @property
+    def schedule(self) -> AlternatingSchedule:
+        return AlternatingSchedule(self.warmup, self.stn_epochs, self.joint_epochs)
+
+    def phase(self, epoch: int) -> Phase:
+        """Every epoch is joint for the plain siamese network."""
+        return self.schedule.phase(epoch) if self.model == "getnet" else "joint"
+
+
+def build(config: PairingConfig) -> PairingNet:
+    torch.manual_seed(config.seed)
+    return PairingNet(config.model, config.canvas, config.embedding_size)  # type: ignore[arg-type]
+
+
+def make_data(config: PairingConfig) -> PairingData:
+    return PairingData(
+        load_digits(), config.canvas, config.noise, config.val_per_class, config.test_per_class
+    )
+
+
+@torch.no_grad()
+def pair_distances(net: PairingNet, data: PairSet, batch_size: int = 256) -> torch.Tensor:
+    """Euclidean distance of each pair's embeddings (eval mode)."""
+    net.eval()
+    emb = torch.cat(
+        [net(data.canvases[i : i + batch_size]) for i in range(0, len(data.canvases), batch_size)]
+    )
+    a, b = torch.from_numpy(data.pairs.a), torch.from_numpy(data.pairs.b)
+    return (emb[a] - emb[b]).norm(dim=1)
+
+
+def best_threshold(distances: torch.Tensor, same: torch.Tensor) -> tuple[float, float]:
+    """(threshold, accuracy): "same" when distance < threshold, the most accurate cut."""
+    d, order = distances.sort()
+    s = same[order].to(torch.float64)
+    n = len(d)
+    # cut after k sorted pairs: k "same" predictions; correct = same among them + different after
+    same_before = torch.cat([torch.zeros(1, dtype=torch.float64), s.cumsum(0)])
+    diff_after = (1 - s).sum() - torch.cat([torch.zeros(1, dtype=torch.float64), (1 - s).cumsum(0)])
+    correct = same_before + diff_after
+    k = int(correct.argmax())
+    lo = float(d[k - 1]) if k > 0 else float(d[0]) - 1.0
+    hi = float(d[k]) if k < n else float(d[-1]) + 1.0
+    return (lo + hi) / 2, float(correct[k]) / n
+
+
+def accuracy_at(distances: torch.Tensor, same: torch.Tensor, threshold: float) -> float:
+    predicted = distances < threshold
+    return float((predicted == same.bool()).double().mean())
+
+
+def _optimizer(net: PairingNet, config: PairingConfig) -> torch.optim.Optimizer:
+    groups: list[dict[str, Any]] = [{"params": list(net.sister.parameters()), "lr": config.lr}]
+    if net.stn is not None:
+        groups.append({"params": list(net.stn.parameters()), "lr": config.lr * config.stn_lr_scale})
+    return torch.optim.Adam(groups)
+
+
+def _train_epoch(
+    net: PairingNet,
+    optimizer: torch.optim.Optimizer,
+    loss_fn: ContrastiveLoss,
+    data: PairSet,
+    batch_size: int,
+    tick: Callable[[int], None],
+) -> float:
+    net.train()
+    pairs, total = data.pairs, 0.0
+    for i, start in enumerate(range(0, len(pairs), batch_size)):
+        s = slice(start, start + batch_size)
+        a, b = data.canvases[pairs.a[s]], data.canvases[pairs.b[s]]
+        out = net(torch.cat([a, b]))
+        same = torch.from_numpy(pairs.same[s])
+        loss = loss_fn(out[: len(a)], out[len(a) :], same)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        total += float(loss.detach()) * len(a)
+        tick(i + 1)
+    return total / max(len(pairs), 1)
+
+
+def train_pairing(
+    config: PairingConfig,
+    out_dir: Path,
+    data: PairingData | None = None,
+    progress: Progress | None = None,
+    on_epoch: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Train ``config.model`` into ``out_dir`` (``model.pt``, ``result.json``); the result."""
+    data = data if data is not None else make_data(config)
+    net = build(config)
+    optimizer = _optimizer(net, config)
+    loss_fn = ContrastiveLoss(margin=config.margin)
+    per_epoch = -(-2 * len(data.train) // config.batch_size)
+    history: list[dict[str, Any]] = []
+    best: dict[str, Any] = {"val_accuracy": -1.0}
+    val_same = torch.from_numpy(data.val.pairs.same)
+    started = time.perf_counter()
+    for epoch in range(config.epochs):
+        t0 = time.perf_counter()
+        phase = config.phase(epoch)
+        net.set_phase(phase)
+
+        def tick(done: int, epoch: int = epoch) -> None:
+            if progress is not None:
+                progress(epoch * per_epoch + done, config.epochs * per_epoch)
+
+        train = data.train_epoch(config.seed, epoch)
+        loss = _train_epoch(net, optimizer, loss_fn, train, config.batch_size, tick)
+        threshold, val_acc = best_threshold(pair_distances(net, data.val), val_same)
+        record = {
+            "epoch": epoch + 1,
+            "phase": phase,
+            "loss": loss,
+            "val_accuracy": val_acc,
+            "threshold": threshold,
+            "seconds": time.perf_counter() - t0,
+        }
+        history.append(record)
+        log.info("epoch %d (%s): loss %.4f, val %.4f", epoch + 1, phase, loss, val_acc)
+        if val_acc > best["val_accuracy"]:
+            best = {**record, "state_dict": {k: v.clone() for k, v in net.state_dict().items()}}
+        if on_epoch is not None:
+            on_epoch(record)
+    net.set_phase("joint")
+    net.load_state_dict(best["state_dict"])
+    test_acc = accuracy_at(
+        pair_distances(net, data.test), torch.from_numpy(data.test.pairs.same), best["threshold"]
+    )
+    result = {
+        "model": config.model,
+        "config": asdict(config),
+        "best_epoch": best["epoch"],
+        "val_accuracy": best["val_accuracy"],
+        "threshold": best["threshold"],
+        "test_accuracy": test_acc,
+        "test_pairs": len(data.test.pairs),
+        "train_digits": len(data.train),
+        "seconds": time.perf_counter() - started,
+        "history": history,
+    }
+    save(net, config, best["threshold"], out_dir)
+    (out_dir / RESULT).write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def save(net: PairingNet, config: PairingConfig, threshold: float, out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / WEIGHTS
+    payload = {"config": asdict(config), "threshold": threshold, "state_dict": net.state_dict()}
+    torch.save(payload, path)
+    return path
+
+
+def load(path: Path) -> tuple[PairingNet, PairingConfig, float]:
+    """A saved pairing network (eval mode), its config and its distance threshold."""
+    if not path.is_file():
+        raise FileNotFoundError(f"pairing weights {path} do not exist")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+        config = PairingConfig(**payload["config"])
+        net = build(config)
+        net.load_state_dict(payload["state_dict"])
+    except (KeyError, TypeError, RuntimeError) as exc:
+        raise ValueError(f"{path} is not a pairing checkpoint: {exc}") from exc
+    return net.eval(), config, float(payload["threshold"])
+
+
+def evaluate_pairing(path: Path, data: PairingData | None = None) -> dict[str, Any]:
+    """Test accuracy of saved weights at their saved threshold."""
+    net, config, threshold = load(path)
+    data = data if data is not None else make_data(config)
+    distances = pair_distances(net, data.test)
+    same = torch.from_numpy(data.test.pairs.same)
+    return {
+        "model": config.model,
+        "test_accuracy": accuracy_at(distances, same, threshold),
+        "test_pairs": len(data.test.pairs),
+        "threshold": threshold,
+    }

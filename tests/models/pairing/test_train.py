@@ -1,0 +1,79 @@
+"""Pairing training end to end on tiny synthetic digits; the threshold rule; the schedule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from models.pairing.data import PairingData
+from models.pairing.figure import save_crops_figure
+from models.pairing.mnist import Digits
+from models.pairing.nets import PairingNet
+from models.pairing.train import (
+    PairingConfig,
+    accuracy_at,
+    best_threshold,
+    evaluate_pairing,
+    load,
+    train_pairing,
+)
+
+
+def tiny_digits(per_class: int = 8) -> Digits:
+    """Ten classes of blocky "digits": class k is a bar at column 2k+2."""
+    images = np.zeros((10 * per_class, 28, 28), np.uint8)
+    labels = np.repeat(np.arange(10), per_class)
+    for i, k in enumerate(labels):
+        images[i, 4:24, 2 * k + 2 : 2 * k + 6] = 255
+    return Digits(images, labels)
+
+
+def test_best_threshold_separates_and_counts() -> None:
+    d = torch.tensor([0.1, 0.2, 0.3, 0.9, 1.0, 0.25])
+    same = torch.tensor([1, 1, 0, 0, 0, 1])
+    threshold, acc = best_threshold(d, same)
+    assert acc == 1.0 and threshold == pytest.approx(0.275)
+    assert accuracy_at(d, same, threshold) == 1.0
+    # not separable: the best cut gets 5 of 6 (the first such cut, between 1 and 2)
+    d = torch.tensor([6.0, 5, 4, 3, 2, 1])
+    same = torch.tensor([0, 0, 0, 1, 0, 1])
+    threshold, acc = best_threshold(d, same)
+    assert acc == pytest.approx(5 / 6) and threshold == pytest.approx(1.5)
+    assert accuracy_at(d, same, threshold) == pytest.approx(5 / 6)
+    assert best_threshold(torch.tensor([1.0, 2.0]), torch.tensor([0, 0]))[1] == 1.0
+
+
+def test_getnet_phases_follow_the_schedule() -> None:
+    config = PairingConfig(model="getnet", warmup=1, stn_epochs=1, joint_epochs=1)
+    assert [config.phase(e) for e in range(4)] == ["joint", "stn", "joint", "stn"]
+    assert [PairingConfig(model="siamese").phase(e) for e in range(4)] == ["joint"] * 4
+    net = PairingNet("getnet", 60)
+    net.set_phase("stn")
+    assert not any(p.requires_grad for p in net.sister.parameters())
+    assert net.stn is not None and all(p.requires_grad for p in net.stn.parameters())
+    with pytest.raises(ValueError, match="model must be"):
+        PairingConfig(model="resnet")
+
+
+@pytest.mark.slow
+def test_train_save_evaluate_and_draw(tmp_path: Path) -> None:
+    data = PairingData(tiny_digits(), 40, 0.3, val_per_class=2, test_per_class=2)
+    config = PairingConfig(
+        model="getnet", epochs=2, canvas=40, batch_size=16, warmup=1, stn_epochs=1
+    )
+    result = train_pairing(config, tmp_path, data=data)
+    assert [h["phase"] for h in result["history"]] == ["joint", "stn"]
+    assert result["test_pairs"] == 40 and 0.0 <= result["test_accuracy"] <= 1.0
+    saved = json.loads((tmp_path / "result.json").read_text())
+    assert saved["test_accuracy"] == result["test_accuracy"]
+    again = evaluate_pairing(tmp_path / "model.pt", data=data)
+    assert again["test_accuracy"] == pytest.approx(result["test_accuracy"])
+    net, _, _ = load(tmp_path / "model.pt")
+    png = save_crops_figure(net, data.test.canvases[:3], tmp_path / "crops.png")
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(FileNotFoundError, match="do not exist"):
+        evaluate_pairing(tmp_path / "none.pt", data=data)
