@@ -20,7 +20,14 @@ epochs on the synthetic small set (measured; see ``DEFAULT_LR``):
   are kept out of training and validate it by their masks only, as the unseen-lift protocol
   (``models.train.lifts``): early stopping and ``best.pt`` follow lifts the network never saw;
 * ``bn_batches`` 25: training batches used to re-estimate BatchNorm statistics before every
-  validation (``models.zoo.batchnorm``), for the models that have BatchNorm.
+  validation (``models.zoo.batchnorm``), for the models that have BatchNorm;
+* ``loss`` "contrastive" (eq. 1); "triplet" (siamese models): the image as anchor, its lift's
+  mask of its state as positive, of the other state as negative (``models.train.triplet_task``),
+  ``margin`` on squared distances;
+* ``hard_mining`` off: when on (``loss`` "triplet"), ``warmup_epochs`` (5) epochs on every
+  triplet, then each epoch refines on the mined hard ones, ``d(A,P) − d(A,N) > −hard_band``
+  (``hard_band`` None: the margin, i.e. every triplet whose loss is not zero);
+  ``balanced_mining`` takes as many open as closed anchors (the hardest of each).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from typing import Any
 OPTIMIZERS: tuple[str, ...] = ("sgd", "adam")
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda")
 TRAIN_LIFTS: tuple[str, ...] = ("all", "seen")
+LOSSES: tuple[str, ...] = ("contrastive", "triplet")
 
 # SGD + Nesterov rates per model, from short CPU trials on the synthetic small set (2 to 4
 # lifts): siamese-fast (BatchNorm) learns well at 0.05 (val 96.5 % after 11 epochs at 64×64);
@@ -39,8 +47,10 @@ TRAIN_LIFTS: tuple[str, ...] = ("all", "seen")
 # unstably at 1e-2 (loss 4.9); siamese-paper diverged (NaN) at 3e-3 and 1e-2.
 DEFAULT_LR: dict[str, float] = {
     "siamese-fast": 0.05,
+    "getnet": 0.05,  # siamese-fast's sister; its STN learns 10× slower (stn_lr_scale)
     "siamese-paper": 1e-3,
     "classifier-paper": 1e-3,
+    "classifier-fast": 0.05,  # siamese-fast's body: val 98.25 % after 7 epochs at 200×200
     "vgg16": 0.01,
     "resnet50": 0.01,
 }
@@ -68,6 +78,11 @@ class TrainConfig:
     train_lifts: str = "all"  # "seen": the leave-lifts-out protocol's seen lifts only
     val_lifts: int = 0  # > 0: that many seen lifts validate by their masks, never trained on
     margin: float = 1.0
+    loss: str = "contrastive"  # one of LOSSES; "triplet" for siamese models only
+    hard_mining: bool = False  # triplet: refine on mined hard triplets after warmup_epochs
+    warmup_epochs: int = 5  # hard_mining: epochs on every triplet before the first mining
+    hard_band: float | None = None  # hard_mining: d(A,P) − d(A,N) > −band is hard; None: margin
+    balanced_mining: bool = False  # hard_mining: as many open as closed anchors mined
     augment: bool = True  # models.train.augment's shifts, rotations, light and noise
     augment_lifts: bool = False  # siamese: warp image and mask alike, as from another lift
     bn_batches: int = 25
@@ -88,6 +103,9 @@ class TrainConfig:
             (self.patience >= 1, "patience", ">= 1"),
             (self.input_size is None or self.input_size >= 8, "input_size", ">= 8"),
             (self.margin > 0, "margin", "> 0"),
+            (self.loss in LOSSES, "loss", f"one of {', '.join(LOSSES)}"),
+            (self.warmup_epochs >= 0, "warmup_epochs", ">= 0"),
+            (self.hard_band is None or self.hard_band >= 0, "hard_band", ">= 0"),
             (self.bn_batches >= 0, "bn_batches", ">= 0"),
             (self.val_lifts >= 0, "val_lifts", ">= 0"),
         ]
@@ -99,6 +117,24 @@ class TrainConfig:
                 f"val_lifts (--val-lifts {self.val_lifts}) needs train_lifts 'seen' "
                 f"(--train-lifts seen): held-out validation lifts come from the seen lifts, "
                 f"got train_lifts {self.train_lifts!r}"
+            )
+        if self.hard_mining and self.loss != "triplet":
+            raise ValueError(
+                f"hard_mining (--hard-mining) needs loss 'triplet' (--loss triplet), "
+                f"got loss {self.loss!r}"
+            )
+        if self.balanced_mining and not self.hard_mining:
+            raise ValueError(
+                "balanced_mining (--balanced-mining) needs hard_mining (--hard-mining)"
+            )
+
+    def check_model_kind(self, model_name: str, kind: str) -> None:
+        """Refuse a loss the model's kind cannot train with (the triplet loss needs an
+        embedding: a siamese model)."""
+        if self.loss == "triplet" and kind != "siamese":
+            raise ValueError(
+                f"loss 'triplet' (--loss triplet) needs a siamese model; {model_name} is a "
+                f"{kind}, train it with the default loss"
             )
 
     def learning_rate(self, model_name: str) -> float:

@@ -36,6 +36,7 @@ from models.train.log import EpochLog, EpochRecord
 from models.train.optim import decayed_lr, make_optimizer, set_lr
 from models.train.state import BEST, LAST, TrainState, resume, save_epoch
 from models.train.tasks import Task, make_task
+from models.train.triplet_task import ReportsEpochStats, mining_schedule
 from models.zoo.base import ZooModel
 from models.zoo.batchnorm import recalibrate_batchnorm
 from models.zoo.registry import create_model, model_class
@@ -135,6 +136,9 @@ class _Run:
         """Train one epoch, validate, checkpoint and log it."""
         start = time.perf_counter()
         self.model.train()
+        begin_epoch = getattr(self.model, "begin_epoch", None)
+        if callable(begin_epoch):  # models trained in phases (getnet: models.zoo.alternating)
+            begin_epoch(self.state.epoch)
         loss = _train_epoch(self.task, self.optimizer, self.state, self.base_lr, self.config, tick)
         val = self.validate()
         state = self.state
@@ -147,7 +151,18 @@ class _Run:
         save_epoch(self.out_dir, self.model, self.optimizer, state, self.meta, val, is_best)
         lr = decayed_lr(self.base_lr, self.config.lr_decay, state.iterations)
         seconds = time.perf_counter() - start
-        record = EpochRecord(state.epoch, loss, val, lr, seconds, state.iterations, is_best)
+        stats = self.task.epoch_stats() if isinstance(self.task, ReportsEpochStats) else {}
+        record = EpochRecord(
+            state.epoch,
+            loss,
+            val,
+            lr,
+            seconds,
+            state.iterations,
+            is_best,
+            hard_cases=stats.get("hard_cases"),
+            violating=stats.get("violating"),
+        )
         self.epoch_log.append(record)
         log.info("epoch %d: loss %.4f, val accuracy %.4f", state.epoch, loss, val)
         return record
@@ -179,7 +194,11 @@ def fit(
     on_epoch: EpochCallback | None = None,
 ) -> FitResult:
     """Train ``model_name`` on ``data`` into ``out_dir`` (see the module doc)."""
-    model_class(model_name)  # UnknownModelError names the known ones
+    kind = model_class(model_name).kind  # UnknownModelError names the known ones
+    try:
+        config.check_model_kind(model_name, kind)
+    except ValueError as exc:
+        raise TrainError(str(exc)) from None
     lifts = run_lifts(data, config)
     subset = data.restrict(lifts.train)
     held_out = data.restrict(lifts.val) if lifts.val else None
@@ -231,6 +250,9 @@ def _start(
         augment,
         config.margin,
         lift_warp,
+        source=source,
+        loss=config.loss,
+        mining=mining_schedule(config),
     )
     base_lr = config.learning_rate(model_name)
     optimizer = make_optimizer(model, config, base_lr)

@@ -3,6 +3,8 @@
 * siamese: each epoch pairs every training image with one of its own lift's two masks, half
   positive, half negative per (lift, state) (``models.zoo.pairs.PairSampler``), embeds image and
   mask in one forward pass (``embed_pair``) and applies the contrastive loss (eq. 1);
+* siamese with ``loss="triplet"``: ``models.train.triplet_task.TripletTask`` (image, its own and
+  its other-state mask; optional hard-case mining);
 * classifier: every training image once, cross-entropy on the logits.
 
 Both shuffle with generators seeded by (seed, epoch), so an epoch is the same whether the run
@@ -22,8 +24,11 @@ from torch import nn
 from models.evaluate.predict import Masks, TorchPredictor, predict_split
 from models.synthetic.dataset import ArraySplit
 from models.train.augment import AugmentConfig, LiftWarpConfig, augment_images, warp_pairs
+from models.train.hashing_task import HashingTask
 from models.zoo.base import ZooModel
+from models.zoo.hashing import HashingModel
 from models.zoo.losses import ContrastiveLoss
+from models.zoo.miners import MiningSchedule
 from models.zoo.pairs import MaskSet, PairSampler
 from models.zoo.siamese import embed_pair
 
@@ -181,9 +186,26 @@ def make_task(
     augment: AugmentConfig | None = None,
     margin: float = 1.0,
     lift_warp: LiftWarpConfig | None = None,
+    source: str | None = None,
+    loss: str = "contrastive",
+    mining: MiningSchedule | None = None,
 ) -> Task:
     """The task of ``model.kind``; ``augment`` None trains on the images as they are,
-    ``lift_warp`` (siamese models) warps each pair as if from another lift."""
+    ``lift_warp`` (siamese models) warps each pair as if from another lift. Hashing models
+    (``models.train.hashing_task``) read their segmentations from the data directory ``source``.
+    ``loss`` "triplet" (siamese models) gives ``models.train.triplet_task.TripletTask``, hard
+    mining after warm-up when ``mining`` is given."""
+    if isinstance(model, HashingModel):
+        return HashingTask(model, train, batch_size, seed, device, source)
+    if loss == "triplet":
+        # imported here: models.train.triplet_task builds on this module's _Base
+        from models.train.triplet_task import TripletTask
+
+        if model.kind != "siamese":
+            raise ValueError(f"loss 'triplet' needs a siamese model, got a {model.kind}")
+        return TripletTask(
+            model, train, masks, batch_size, seed, device, augment, margin, lift_warp, mining
+        )
     if model.kind == "siamese":
         return SiameseTask(
             model, train, masks, batch_size, seed, device, augment, margin, lift_warp

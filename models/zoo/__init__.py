@@ -10,7 +10,16 @@ Importing the package registers every model, so ``create_model(name)`` works aft
     embeddings = model(batch)                                # (N, 64), unit norm
 """
 
-from models.zoo import classifier_paper, resnet, siamese_fast, siamese_paper, vgg
+from models.zoo import (
+    classifier_fast,
+    classifier_paper,
+    getnet,
+    hashing,
+    resnet,
+    siamese_fast,
+    siamese_paper,
+    vgg,
+)
 from models.zoo.base import ZooModel
 from models.zoo.preprocess import PreprocessConfig
 from models.zoo.registry import UnknownModelError, create_model, list_models, register_model
@@ -19,8 +28,11 @@ __all__ = [
     "PreprocessConfig",
     "UnknownModelError",
     "ZooModel",
+    "classifier_fast",
     "classifier_paper",
     "create_model",
+    "getnet",
+    "hashing",
     "list_models",
     "register_model",
     "resnet",
