@@ -82,6 +82,13 @@ class _Base:
         seed = int(np.random.SeedSequence([self.seed, epoch]).generate_state(1)[0])
         return torch.Generator().manual_seed(seed)
 
+    def lift_mask_set(self) -> MaskSet:
+        """The two masks of every training lift, preprocessed, on the device."""
+        lifts = np.unique(self.train.lifts).tolist()
+        mask_set = MaskSet.from_masks({k: self.masks[k] for k in lifts}, self.config)
+        mask_set.inputs = mask_set.inputs.to(self.device)
+        return mask_set
+
     def accuracy(self, split: ArraySplit) -> float:
         predictor = TorchPredictor(self.model, self.device)
         return predict_split(predictor, split, self.masks, batch_size=2 * self.batch_size).accuracy
@@ -118,10 +125,7 @@ class SiameseTask(_Base):
         super().__init__(model, train, masks, batch_size, seed, device, augment)
         self.lift_warp = lift_warp
         self.sampler = PairSampler(self.train.labels, self.train.lifts, seed=self.seed)
-        self.mask_set = MaskSet.from_masks(
-            {k: self.masks[k] for k in np.unique(self.train.lifts).tolist()}, self.config
-        )
-        self.mask_set.inputs = self.mask_set.inputs.to(self.device)
+        self.mask_set = self.lift_mask_set()
         self.loss_fn = ContrastiveLoss(margin=margin)
 
     def batches(self, epoch: int, augment: bool = True) -> Iterator[Batch]:

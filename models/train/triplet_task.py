@@ -32,7 +32,6 @@ from models.train.config import TrainConfig
 from models.train.tasks import Batch, _Base
 from models.zoo.base import ZooModel
 from models.zoo.miners import HardTripletMiner, MinedTriplets, MiningSchedule
-from models.zoo.pairs import MaskSet
 from models.zoo.siamese import embed
 from models.zoo.triplet_loss import TripletLoss
 
@@ -72,10 +71,7 @@ class TripletTask(_Base):
     ) -> None:
         super().__init__(model, train, masks, batch_size, seed, device, augment)
         self.lift_warp = lift_warp
-        self.mask_set = MaskSet.from_masks(
-            {k: self.masks[k] for k in np.unique(self.train.lifts).tolist()}, self.config
-        )
-        self.mask_set.inputs = self.mask_set.inputs.to(self.device)
+        self.mask_set = self.lift_mask_set()
         self.loss_fn = TripletLoss(margin=margin)
         self.mining = mining
         self.miner = HardTripletMiner(mining.band, min_count=batch_size) if mining else None

@@ -14,7 +14,7 @@ from torch import nn
 from models.zoo.base import ZooModel, as_size
 from models.zoo.preprocess import PreprocessConfig
 from models.zoo.registry import register_model
-from models.zoo.siamese_fast import STAGES, STEM, CoordStem, SeparableBlock
+from models.zoo.siamese_fast import fast_body
 
 
 @register_model("classifier-fast")
@@ -31,11 +31,8 @@ class ClassifierFast(ZooModel):
     ) -> None:
         super().__init__()
         size = as_size(input_size)
-        ch = [max(8, round(c * width)) for c in (*STEM, *(c for c, _ in STAGES))]
-        blocks = [SeparableBlock(ch[i + 1], ch[i + 2], s) for i, (_, s) in enumerate(STAGES)]
-        self.body = nn.Sequential(CoordStem(ch[0], ch[1]), *blocks)
-        self.fc = nn.Linear(ch[-1], num_classes)
-        self.feature_channels = ch[-1]
+        self.body, self.feature_channels = fast_body(width)
+        self.fc = nn.Linear(self.feature_channels, num_classes)
         self.preprocess_config = PreprocessConfig(
             model="classifier-fast",
             kind="classifier",

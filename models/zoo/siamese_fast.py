@@ -98,6 +98,14 @@ class SeparableBlock(nn.Module):
         return F.relu(out)
 
 
+def fast_body(width: float = 1.0) -> tuple[nn.Sequential, int]:
+    """siamese-fast's convolutional body with every channel count scaled by ``width`` (at least
+    8 a layer), and the channels of its last feature map."""
+    ch = [max(8, round(c * width)) for c in (*STEM, *(c for c, _ in STAGES))]
+    blocks = [SeparableBlock(ch[i + 1], ch[i + 2], s) for i, (_, s) in enumerate(STAGES)]
+    return nn.Sequential(CoordStem(ch[0], ch[1]), *blocks), ch[-1]
+
+
 @register_model("siamese-fast")
 class SiameseFast(ZooModel):
     """Fully convolutional sister; ``forward`` gives (N, ``embedding_size``) unit vectors.
@@ -115,11 +123,8 @@ class SiameseFast(ZooModel):
     ) -> None:
         super().__init__()
         size = as_size(input_size)
-        ch = [max(8, round(c * width)) for c in (*STEM, *(c for c, _ in STAGES))]
-        blocks = [SeparableBlock(ch[i + 1], ch[i + 2], s) for i, (_, s) in enumerate(STAGES)]
-        self.body = nn.Sequential(CoordStem(ch[0], ch[1]), *blocks)
-        self.proj = nn.Linear(ch[-1], embedding_size)
-        self.feature_channels = ch[-1]
+        self.body, self.feature_channels = fast_body(width)
+        self.proj = nn.Linear(self.feature_channels, embedding_size)
         self.preprocess_config = PreprocessConfig(
             model="siamese-fast",
             kind="siamese",
