@@ -2,7 +2,7 @@
 
     python bench/pipeline_e2e.py [--stations 1,2,3,4] [--seconds 20] [--warmup 5] [--fps 15]
                                  [--threads 1] [--batch 8] [--wait-ms 10] [--json PATH]
-                                 [--videos data/stations]
+                                 [--videos data/stations] [--align-near]
 
 Each run starts ``liftwatch serve``'s runtime (``service.pipeline.runtime.Runtime``: a capture
 thread and a station thread per station, one batched inference worker) on N station configs
@@ -63,7 +63,7 @@ class RunResult:
 
 
 def station_configs(
-    videos: Path, n: int, fps: float, out: Path
+    videos: Path, n: int, fps: float, out: Path, align_every_frame: bool = True
 ) -> list[tuple[StationConfig, Path]]:
     """N configs over the station videos of lifts 1..N (ids ``bench-01``..., looping), each
     with its station folder."""
@@ -77,6 +77,7 @@ def station_configs(
         data["source"] = str((folder / data["source"]).resolve())
         data["registration"]["reference"] = str((folder / "reference.png").resolve())
         data["capture"] = {"loop": True, "queue_size": 8}
+        data["registration"]["align_every_frame"] = align_every_frame
         path = out / f"bench-{k:02d}.yaml"
         path.write_text(yaml.safe_dump(data))
         configs.append((load_station_config(path), folder))
@@ -99,7 +100,7 @@ def _cpu() -> float:
 
 
 def run(args: argparse.Namespace, n: int, fps: float, tmp: Path) -> RunResult:
-    stations = station_configs(Path(args.videos), n, fps, tmp)
+    stations = station_configs(Path(args.videos), n, fps, tmp, not args.align_near)
     configs = [c for c, _ in stations]
     masks = {c.lift: folder / "masks" for c, folder in stations}
     classifier = build_classifier(EngineChoice("onnx", None, "cpu", args.threads), masks)
@@ -180,6 +181,11 @@ def main() -> None:
     parser.add_argument("--wait-ms", type=float, default=10.0)
     parser.add_argument("--videos", default="data/stations")
     parser.add_argument("--saturate", action="store_true")
+    parser.add_argument(
+        "--align-near",
+        action="store_true",
+        help="registration.align_every_frame false: align and classify near departure only",
+    )
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     counts = [int(v) for v in args.stations.split(",")]

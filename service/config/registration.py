@@ -43,6 +43,13 @@ class RegistrationConfig(BaseModel):
         le=1.0,
         description="Registration score below which a frame is taken to show no carrier.",
     )
+    align_every_frame: bool = Field(
+        default=True,
+        description="Align, crop and classify every frame with a carrier. false: a carrier "
+        "still farther from its departure point than the alarm window (plus 3 frames) at its "
+        "speed is only tracked by its coarse position, not aligned nor classified: about twice "
+        "faster, but tracking in dense traffic suffers (docs/ACCURACY.md, docs/BENCHMARKS.md).",
+    )
 
     @field_validator("reference", mode="before")
     @classmethod

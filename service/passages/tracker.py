@@ -85,6 +85,17 @@ class PassageTracker:
             return None, left.predict(frame)
         return expected, None
 
+    def arriving(self, frame: int, frames: float, slack: float = 8.0) -> bool:
+        """Whether the carrier being followed may be at its departure point within ``frames``
+        frames (before or after): it is expected within ``frames`` × its speed (+ ``slack``
+        pixels) of the reference position. True when no carrier is followed or its motion is
+        unknown: then nothing says a frame may be skipped."""
+        track, expected = self._track, self.expected(frame)
+        if track is None or expected is None:
+            return True
+        v = track.velocity() or (0.0, 0.0)
+        return norm(expected) <= frames * norm(v) + slack
+
     def departed(self, frame: int) -> bool:
         """Whether the carrier being followed has passed its departure point for good: its
         nearest approach to the reference position is ``min_frames`` frames old or more and it

@@ -41,6 +41,7 @@ from service.registration import Registrar, SearchHint
 logger = logging.getLogger(__name__)
 
 HISTORY = 512  # frames of decisions kept beyond the oldest pending passage
+ALIGN_MARGIN_FRAMES = 3  # frames aligned beyond the alarm window, for the departure estimate
 
 
 class AlarmSink(Protocol):
@@ -149,11 +150,21 @@ class StationAnalyser:
     # ------------------------------------------------------------------ input
 
     def _hint(self, index: int) -> SearchHint | None:
-        """Look where the followed carrier should be; once it has left, look for the next."""
+        """Look where the followed carrier should be; once it has left, look for the next.
+        Unless ``align_every_frame``, a carrier still far from its departure point is only
+        tracked, not aligned nor classified: the alarm rule judges the frames around departure
+        only."""
         near, avoid = self.tracker.lookout(index)
         if near is None and avoid is None:
             return None
-        return SearchHint(near=near, avoid=avoid, radius=self.tracker.max_jump)
+        # frames the alarm rule judges, and a margin for the departure frame's estimate
+        frames = self.config.alarm.departure_window + ALIGN_MARGIN_FRAMES
+        align = (
+            self.config.registration.align_every_frame
+            or avoid is not None
+            or self.tracker.arriving(index, frames)
+        )
+        return SearchHint(near=near, avoid=avoid, radius=self.tracker.max_jump, align=align)
 
     def analyse(self, frame: Frame) -> CropRequest | None:
         """Register ``frame`` and track it; the crop to classify when a carrier was found."""

@@ -143,6 +143,9 @@ class Registrar:
             self.background.update(small, distance)
         if score < needed:
             return Registration(None, score, self.reference.to_crop[:2].copy(), False, offset)
+        if hint is not None and not hint.align:  # tracked only: the coarse position will do
+            coarse = (self.reference.to_crop @ np.linalg.inv(translation(*offset)))[:2]
+            return Registration(None, score, coarse, True, offset)
         motion = self._refine(model, frame, translation(*offset))
         affine = (self.reference.to_crop @ np.linalg.inv(motion))[:2]
         size = (self.crop, self.crop)

@@ -20,11 +20,14 @@ class SearchHint:
     another carrier in sight, even one matching better, does not take the match over.
     ``avoid``: where a carrier that has passed its departure point is; matches within
     ``radius`` of it are ignored, so the search turns to the next carrier.
+    ``align`` False: the carrier is still far from its departure point, so only where it is
+    matters (for tracking): the frame is not aligned nor cropped, the costly part.
     """
 
     near: tuple[float, float] | None = None
     avoid: tuple[float, float] | None = None
     radius: float = 60.0
+    align: bool = True
 
 
 @dataclass(frozen=True)
@@ -36,9 +39,11 @@ class Registration:
     in the reference (the ROI centre); ``score`` is how well the reference carrier's shape
     matches the frame's foreground there, in [-1, 1]. Not found (``score`` below the station's
     ``min_score``): no crop, ``affine`` is the unmoved ROI's, ``offset`` the best candidate's.
+    Found but not aligned (a ``SearchHint`` with ``align`` False): no crop, ``affine`` and
+    ``offset`` from the coarse search only.
     """
 
-    crop: np.ndarray | None  # crop×crop BGR, None when not found
+    crop: np.ndarray | None  # crop×crop BGR, None when not found or not aligned
     score: float
     affine: np.ndarray  # 2×3, frame -> crop
     found: bool

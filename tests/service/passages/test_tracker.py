@@ -159,3 +159,13 @@ def test_a_carrier_first_seen_past_its_departure_point_starts_no_passage() -> No
     steps = sweep(-60, 60, 10) + empty(3) + sweep(50, 120, 10) + empty(3) + sweep(-60, 60, 10)
     passages = ended(run(steps, PassageTracker(gap=1, max_jump=30.0)))
     assert [(p.first_frame, p.last_frame) for p in passages] == [(0, 12), (27, 39)]
+
+
+def test_arriving_says_when_the_followed_carrier_nears_its_departure_point() -> None:
+    tracker = PassageTracker(gap=2)
+    assert tracker.arriving(0, frames=3)  # nothing followed: nothing may be skipped
+    tracker.update(0, 0.0, True, (-200.0, 0.0), 0.7)
+    tracker.update(1, 0.05, True, (-190.0, 0.0), 0.7)  # 10 px a frame
+    assert not tracker.arriving(2, frames=3)  # expected at -180: 18 frames away
+    assert tracker.arriving(2, frames=18, slack=0.0)
+    assert not tracker.arriving(2, frames=17, slack=0.0)

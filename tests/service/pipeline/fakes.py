@@ -36,6 +36,8 @@ class ScriptedRegistrar:
         affine = np.eye(2, 3)
         if dx is None:
             return Registration(None, 0.1, affine, False, (0.0, 0.0))
+        if hint is not None and not hint.align:  # as the registrar: found, not cropped
+            return Registration(None, 0.9, affine, True, (dx, 0.0))
         crop = np.full((20, 20, 3), value, np.uint8)
         return Registration(crop, 0.9, affine, True, (dx, 0.0))
 
@@ -45,7 +47,9 @@ def carrier(frames: int = 13, step: float = 5.0) -> list[float | None]:
     return [(k - frames // 2) * step for k in range(frames)]
 
 
-def station_config(tmp_path: Path, **alarm: object) -> StationConfig:
+def station_config(
+    tmp_path: Path, *, align_every_frame: bool = True, **alarm: object
+) -> StationConfig:
     reference = tmp_path / "reference.png"
     cv2.imwrite(str(reference), np.zeros(SHAPE, np.uint8))
     return StationConfig.model_validate(
@@ -54,7 +58,11 @@ def station_config(tmp_path: Path, **alarm: object) -> StationConfig:
             "lift": "lift-01",
             "source": "0",
             "fps": 10,
-            "registration": {"reference": str(reference), "roi": [40, 30, 60, 60]},
+            "registration": {
+                "reference": str(reference),
+                "roi": [40, 30, 60, 60],
+                "align_every_frame": align_every_frame,
+            },
             "alarm": alarm,
         }
     )

@@ -150,3 +150,26 @@ def test_the_registrar_is_told_where_to_look_and_what_has_left(tmp_path: Path) -
     # once its passage has ended, where it should be is still avoided for a while
     assert hints[31] is not None and hints[31].avoid == pytest.approx((125.0, 0.0))
     assert hints[-1] is None
+
+
+def test_a_carrier_far_from_its_departure_point_is_tracked_but_not_aligned(
+    tmp_path: Path,
+) -> None:
+    # 5 px a frame from -100 px: only frames within 6 frames (3 + 3) of departure are aligned
+    offsets: list[float | None] = [-100.0 + 5 * k for k in range(41)] + [None] * 5
+    config = station_config(tmp_path, align_every_frame=False)
+    analyser = StationAnalyser(config, ScriptedRegistrar(offsets))  # type: ignore[arg-type]
+    requests = _run(analyser, len(offsets), {})
+    hints = analyser.registrar.hints  # type: ignore[attr-defined]
+    skipped = [k for k, h in enumerate(hints) if h is not None and not h.align]
+    # expected at -90..-40 px and +40..+55 px: more than 6 frames (+ 8 px) from departure; from
+    # frame 32 on the carrier has left (60 px past departure): the search turns to the next one
+    assert skipped == [*range(2, 13), *range(28, 32)]
+    sent = {r.frame for r in requests}
+    assert set(range(13, 28)) <= sent and not sent & set(skipped)
+    (result,) = analyser.resolve()
+    assert result.departure_frame == 20 and result.judged_frames == 7
+    # by default every frame is aligned
+    every = _analyser(tmp_path, offsets)
+    _run(every, len(offsets), {})
+    assert all(h is None or h.align for h in every.registrar.hints)  # type: ignore[attr-defined]

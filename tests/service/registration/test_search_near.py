@@ -91,3 +91,14 @@ def test_keep_score_holds_a_followed_carrier_that_scores_below_min_score() -> No
     assert not registrar.register(frame).found  # a new carrier needs min_score
     assert registrar.register(frame, SearchHint(near=(10.0, 0.0))).found
     assert not registrar.register(frame, SearchHint(near=(-200.0, 0.0), radius=20)).found
+
+
+def test_align_false_finds_the_carrier_without_cropping_it() -> None:
+    scene = carrier_scene(3)
+    frame = moved(scene, shifted(scene, 40, 0))
+    registrar = Registrar(scene.reference, scene.roi, background=scene.background, learn=False)
+    aligned = registrar.register(frame)
+    coarse = registrar.register(frame, SearchHint(align=False))
+    assert aligned.found and aligned.crop is not None
+    assert coarse.found and coarse.crop is None and coarse.score == aligned.score
+    assert abs(coarse.offset[0] - 40) <= registrar.scales.coarse  # the coarse grid's step
