@@ -43,6 +43,7 @@ from models.synthetic.video_timeline import (
     track_of,
 )
 from models.synthetic.video_truth import VideoTruth
+from models.synthetic.visibility import bar_visible
 from models.synthetic.weather import (
     Conditions,
     apply_conditions,
@@ -280,10 +281,14 @@ def generate_station_video(
     _validate(lift_id, passages, fps, difficulty, violation_rate)
     plan = _plan(world, lift_id, passages, seed, fps, difficulty, violation_rate)
     timeline, lift = plan.timeline, plan.timeline.lift
+    light = plan.conditions.light
+    drawer = FrameRenderer(lift, world.background(lift_id, light), lighting_for(lift, light))
     truth = VideoTruth(
         fps=timeline.fps,
         frames=timeline.frames,
-        passages=tuple(passage_truth(timeline, p) for p in timeline.passages),
+        passages=tuple(
+            passage_truth(timeline, p, bar_visible(drawer, timeline, p)) for p in timeline.passages
+        ),
         lift=lift_id,
         seed=seed,
         width=lift.camera.width,

@@ -284,8 +284,9 @@ def _state_box(lift: LiftSpec, state: CarrierState) -> Array:
     return _project_boxes(lift.camera, (_corners(lift) @ R.T + t)[None])
 
 
-def passage_truth(timeline: Timeline, passage: Passage) -> PassageTruth:
-    """The truth of ``passage``: the frames it is at least half in sight, its bar angles."""
+def passage_truth(timeline: Timeline, passage: Passage, bar_visible: float = 1.0) -> PassageTruth:
+    """The truth of ``passage``: the frames it is at least half in sight, its bar angles, and
+    ``bar_visible`` (``models.synthetic.visibility``)."""
     lift, cam, dep = timeline.lift, timeline.lift.camera, passage.departure
     per_metre = timeline.fps / timeline.speed
     window = range(
@@ -313,4 +314,5 @@ def passage_truth(timeline: Timeline, passage: Passage) -> PassageTruth:
         len(passage.passengers),
         passage.bar.kind,
         angles,
+        bar_visible,
     )

@@ -23,6 +23,7 @@ class PassageTruth:
     passengers: int
     kind: str  # "normal" | "never" | "late" | "partial"
     bar_angles: tuple[float, ...]  # one per frame, first_frame..last_frame
+    bar_visible: float = 1.0  # share of the bar in sight at departure (others may hide it)
 
 
 @dataclass(frozen=True)

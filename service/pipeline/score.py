@@ -10,7 +10,10 @@ the replay's passages by departure frame, nearest first, within ``tolerance`` fr
 - false alarms: alarms on normal passages and on passages that match no carrier, as a share of
   the normal passages;
 - frame accuracy: decided frames of matched passages against the truth's bar angle, where the
-  angle is clearly open or closed (``models.synthetic.samples.label_of``).
+  angle is clearly open or closed (``models.synthetic.samples.label_of``);
+- visible violations: the violations whose bar is at least ``VISIBLE_MIN`` in sight at
+  departure (the truth's ``bar_visible``; 1 when absent), and how many of those were alarmed:
+  a bar hidden by the carrier in front cannot be judged from any picture.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from models.synthetic.samples import label_of
+
+VISIBLE_MIN = 0.5  # share of the bar in sight at departure for a violation to count as visible
 
 
 class ScoreInputError(ValueError):
@@ -42,6 +47,8 @@ class Score:
     frames_scored: int = 0
     frames_correct: int = 0
     departure_error_sum: int = 0
+    visible_violations: int = 0
+    alarmed_visible_violations: int = 0
 
     def __add__(self, other: Score) -> Score:
         return Score(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
@@ -53,6 +60,11 @@ class Score:
     @property
     def recall(self) -> float | None:
         return self.alarmed_violations / self.violations if self.violations else None
+
+    @property
+    def visible_recall(self) -> float | None:
+        v = self.visible_violations
+        return self.alarmed_visible_violations / v if v else None
 
     @property
     def precision(self) -> float | None:
@@ -71,7 +83,7 @@ class Score:
         return self.departure_error_sum / self.matched if self.matched else None
 
     def to_dict(self) -> dict[str, Any]:
-        rates = ("recall", "precision", "false_alarm_rate", "frame_accuracy")
+        rates = ("recall", "visible_recall", "precision", "false_alarm_rate", "frame_accuracy")
         data: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
         data["normal_passages"] = self.normal_passages
         data.update({r: _round(getattr(self, r)) for r in rates})
@@ -146,6 +158,12 @@ def _frames(truth: dict[str, Any], result: dict[str, Any]) -> tuple[int, int]:
     return scored, correct
 
 
+def _visible(truth: dict[str, Any]) -> bool:
+    """Whether the truth passage's bar is in sight at departure (older truths: assumed so)."""
+    share = truth.get("bar_visible", 1.0)
+    return not isinstance(share, int | float) or share >= VISIBLE_MIN
+
+
 def score(truth_data: dict[str, Any], result_data: dict[str, Any], tolerance: int) -> Score:
     """Score one replay's result against its truth (both as loaded JSON)."""
     truth = _passages(truth_data, TRUTH_KEYS, Path("truth"))
@@ -153,6 +171,9 @@ def score(truth_data: dict[str, Any], result_data: dict[str, Any], tolerance: in
     pairs = match(truth, result, tolerance)
     matched_r = {j for _, j in pairs}
     alarmed_violations = sum(bool(result[j]["alarm"]) and truth[i]["violation"] for i, j in pairs)
+    alarmed_visible = sum(
+        bool(result[j]["alarm"]) and truth[i]["violation"] and _visible(truth[i]) for i, j in pairs
+    )
     false_matched = sum(bool(result[j]["alarm"]) and not truth[i]["violation"] for i, j in pairs)
     spurious = [r for j, r in enumerate(result) if j not in matched_r]
     frames = [_frames(truth[i], result[j]) for i, j in pairs]
@@ -170,6 +191,8 @@ def score(truth_data: dict[str, Any], result_data: dict[str, Any], tolerance: in
         departure_error_sum=sum(
             abs(truth[i]["departure_frame"] - result[j]["departure_frame"]) for i, j in pairs
         ),
+        visible_violations=sum(bool(t["violation"]) and _visible(t) for t in truth),
+        alarmed_visible_violations=alarmed_visible,
     )
 
 

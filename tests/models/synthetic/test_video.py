@@ -79,10 +79,12 @@ def test_passages_are_consistent(station: tuple[Path, VideoTruth, list]) -> None
         at_departure = p.bar_angles[p.departure_frame - p.first_frame]
         assert p.violation == (at_departure > CLOSED_MAX)
         assert p.bar_angles[0] >= 0.6, "the bar is open when the carrier enters"
+        assert 0.0 <= p.bar_visible <= 1.0
         if not p.violation:
             assert at_departure <= 0.1
             assert p.passengers >= 1
     assert any(p.violation for p in truth.passages)
+    assert truth.passages[0].bar_visible == 1.0  # this lift: no carrier in front of the first
 
 
 def test_bar_timing_follows_the_contract(station: tuple[Path, VideoTruth, list]) -> None:

@@ -94,3 +94,15 @@ def test_files_and_their_errors(tmp_path: Path) -> None:
     result.write_text(json.dumps({"passages": [{"passage": 0}]}))
     with pytest.raises(ScoreInputError, match="passage #0 lacks departure_frame, alarm"):
         score_files(truth, result)
+
+
+def test_violations_with_a_hidden_bar_are_counted_apart() -> None:
+    truth = _truth((50, True), (100, True), (150, True), (200, False))
+    truth["passages"][1]["bar_visible"] = 0.3  # hidden behind the carrier in front
+    truth["passages"][2]["bar_visible"] = 0.5  # half in sight: visible
+    s = score(truth, _result((50, True), (150, False), (200, False)), tolerance=5)
+    assert (s.violations, s.alarmed_violations) == (3, 1)
+    assert (s.visible_violations, s.alarmed_visible_violations) == (2, 1)
+    assert s.visible_recall == 0.5 and s.to_dict()["visible_recall"] == 0.5
+    older = _truth((50, True))  # a truth without bar_visible: its bar counts as visible
+    assert score(older, _result((50, False)), tolerance=5).visible_violations == 1
