@@ -15,10 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
 
-from models.pairing.figure import window_box
+from models.pairing.figure import crops_grid
 from models.zoo.checkpoint import load_checkpoint
 from models.zoo.getnet import GetNet
 
@@ -40,25 +38,8 @@ def save_chairlift_crops(
     params, crops = model.stn.params(inputs), model.crops(inputs)
     cfg = model.preprocess_config
     mean, std = np.array(cfg.mean), np.array(cfg.std)
-    n, side = len(inputs), int(inputs.shape[-1])
-    fig = Figure(figsize=(1.5 * n, 3.4))
-    axes = fig.subplots(2, n, squeeze=False)
-    for i in range(n):
-        s, tx, ty = (float(v) for v in params[i])
-        axes[0, i].imshow(_show(mean, std, inputs[i]))
-        x0, y0, width = window_box(s, tx, ty, side)
-        axes[0, i].add_patch(Rectangle((x0, y0), width, width, fill=False, color="red"))
-        axes[0, i].set_title(f"{titles[i]}\ns={s:.2f}", fontsize=7)
-        axes[1, i].imshow(_show(mean, std, crops[i]))
-        for ax in axes[:, i]:
-            ax.set_xticks([])
-            ax.set_yticks([])
-    axes[0, 0].set_ylabel("input", fontsize=8)
-    axes[1, 0].set_ylabel("STN crop", fontsize=8)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    return path
+    images = [_show(mean, std, x) for x in inputs]
+    return crops_grid(images, [_show(mean, std, c) for c in crops], params, path, titles, dpi=110)
 
 
 def main(argv: list[str] | None = None) -> None:

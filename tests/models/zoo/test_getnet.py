@@ -203,3 +203,12 @@ def test_onnx_parity_with_a_non_identity_stn(tmp_path: Path) -> None:
     out = runtime.embed(x)
     assert out.shape == expected.shape
     assert float(np.abs(out - expected).max()) <= 1e-4
+
+
+def test_chairlift_crops_picture_is_written(tmp_path: Path) -> None:
+    from models.evaluate.getnet_crops import save_chairlift_crops
+
+    model = create_model("getnet", input_size=32)
+    images = torch.rand(2, 3, 32, 32)
+    path = save_chairlift_crops(model, images, ["open", "closed"], tmp_path / "c.png")  # type: ignore[arg-type]
+    assert path.stat().st_size > 0 and path.read_bytes()[:4] == b"\x89PNG"
