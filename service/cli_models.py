@@ -103,8 +103,9 @@ def train_cmd(
         int,
         typer.Option(
             min=0,
-            help="With --train-lifts seen: N seen lifts (drawn from --seed) kept out of training "
-            "validate it by their masks only; early stopping and best.pt follow them.",
+            help="N of the run's lifts (with --train-lifts seen: of the seen ones; drawn from "
+            "--seed) kept out of training validate it by their masks only; early stopping and "
+            "best.pt follow them.",
         ),
     ] = 0,
     augment: Annotated[
@@ -137,6 +138,14 @@ def train_cmd(
         bool, typer.Option(help="--hard-mining: mine as many open as closed images.")
     ] = False,
     resume: Annotated[bool, typer.Option(help="Continue from OUT/last.pt.")] = False,
+    max_minutes: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01,
+            help="Time budget: start no epoch that would end past it (judged by the last "
+            "epoch's duration).",
+        ),
+    ] = None,
     pretrained: Annotated[Path | None, typer.Option(help="ImageNet backbone weights.")] = None,
     threads: Annotated[
         int | None,
@@ -177,6 +186,7 @@ def train_cmd(
             hard_band=hard_band,
             balanced_mining=balanced_mining,
             resume=resume,
+            max_minutes=max_minutes,
             threads=threads,
             model_kwargs={"pretrained": str(pretrained)} if pretrained else {},
         )
@@ -193,7 +203,13 @@ def train_cmd(
         _preload(lift_data.restrict(train_lifts_of(lift_data, config)), ("train", "val"))
         with progress_bar(f"training {model}") as update:
             result = fit(model, lift_data, config, out, progress=update, on_epoch=_epoch_line)
-    how = "stopped early" if result.stopped_early else "reached the last epoch"
+    how = (
+        "stopped early"
+        if result.stopped_early
+        else "stopped at its time budget"
+        if result.out_of_time
+        else "reached the last epoch"
+    )
     console.print(
         f"{model} on {result.device}: {how} after epoch {result.last_epoch}; best val accuracy "
         f"{100 * result.best_val_accuracy:.2f} % at epoch {result.best_epoch}"

@@ -16,9 +16,13 @@ epochs on the synthetic small set (measured; see ``DEFAULT_LR``):
   and noise (``models.train.augment``; the paper does not say it augments);
 * ``augment_lifts`` off: when on (siamese models, with ``augment``), each image and its mask are
   warped and mirrored alike, as if from another lift (for lifts never seen in training);
-* ``val_lifts`` 0: when N > 0 (with ``train_lifts`` "seen"), N seen lifts drawn from the seed
-  are kept out of training and validate it by their masks only, as the unseen-lift protocol
-  (``models.train.lifts``): early stopping and ``best.pt`` follow lifts the network never saw;
+* ``val_lifts`` 0: when N > 0, N of the run's lifts (the seen ones with ``train_lifts`` "seen")
+  drawn from the seed are kept out of training and validate it by their masks only, as the
+  unseen-lift protocol (``models.train.lifts``): early stopping and ``best.pt`` follow lifts
+  the network never saw;
+* ``max_minutes`` None: when set, no epoch starts that the last epoch's duration says would end
+  past that many minutes of training (a budget for a shared or lent GPU); the run ends as
+  after its last epoch, ``best.pt`` and ``last.pt`` written;
 * ``bn_batches`` 25: training batches used to re-estimate BatchNorm statistics before every
   validation (``models.zoo.batchnorm``), for the models that have BatchNorm;
 * ``loss`` "contrastive" (eq. 1); "triplet" (siamese models): the image as anchor, its lift's
@@ -57,7 +61,7 @@ DEFAULT_LR: dict[str, float] = {
 FALLBACK_LR = 0.01
 ADAM_LR = 1e-3
 # Options a resumed run may change; any other difference from the checkpoint is refused.
-RESUMABLE_CHANGES = ("epochs", "patience", "device", "threads", "resume")
+RESUMABLE_CHANGES = ("epochs", "patience", "device", "threads", "resume", "max_minutes")
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ class TrainConfig:
     input_size: int | None = None  # None: the model's default (200)
     lifts: tuple[int, ...] | None = None  # None: every lift of the data
     train_lifts: str = "all"  # "seen": the leave-lifts-out protocol's seen lifts only
-    val_lifts: int = 0  # > 0: that many seen lifts validate by their masks, never trained on
+    val_lifts: int = 0  # > 0: that many of the run's lifts validate by their masks, untrained
     margin: float = 1.0
     loss: str = "contrastive"  # one of LOSSES; "triplet" for siamese models only
     hard_mining: bool = False  # triplet: refine on mined hard triplets after warmup_epochs
@@ -88,6 +92,7 @@ class TrainConfig:
     bn_batches: int = 25
     threads: int | None = None  # None: every core
     resume: bool = False
+    max_minutes: float | None = None  # None: no time budget
     model_kwargs: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -108,16 +113,11 @@ class TrainConfig:
             (self.hard_band is None or self.hard_band >= 0, "hard_band", ">= 0"),
             (self.bn_batches >= 0, "bn_batches", ">= 0"),
             (self.val_lifts >= 0, "val_lifts", ">= 0"),
+            (self.max_minutes is None or self.max_minutes > 0, "max_minutes", "> 0"),
         ]
         for ok, name, wanted in checks:
             if not ok:
                 raise ValueError(f"{name} must be {wanted}, got {getattr(self, name)!r}")
-        if self.val_lifts and self.train_lifts != "seen":
-            raise ValueError(
-                f"val_lifts (--val-lifts {self.val_lifts}) needs train_lifts 'seen' "
-                f"(--train-lifts seen): held-out validation lifts come from the seen lifts, "
-                f"got train_lifts {self.train_lifts!r}"
-            )
         if self.hard_mining and self.loss != "triplet":
             raise ValueError(
                 f"hard_mining (--hard-mining) needs loss 'triplet' (--loss triplet), "

@@ -29,7 +29,7 @@ from models.evaluate.predict import TorchPredictor
 from models.train.augment import DEFAULT_AUGMENT, DEFAULT_LIFT_WARP
 from models.train.config import TrainConfig
 from models.train.data import LiftData
-from models.train.device import resolve_device, torch_threads
+from models.train.device import resolve_device, torch_threads, tune_for
 from models.train.lifts import HELD_OUT_SPLITS, RunLifts, held_out_accuracy, run_lifts
 from models.train.lifts import train_lifts_of as train_lifts_of
 from models.train.log import EpochLog, EpochRecord
@@ -61,6 +61,7 @@ class FitResult:
     best_val_accuracy: float
     last_epoch: int
     stopped_early: bool
+    out_of_time: bool = False  # the run stopped at config.max_minutes
     val_lifts: tuple[int, ...] = ()  # held-out lifts that validated the run (masks only)
     history: list[dict[str, Any]] = field(default_factory=list)
 
@@ -118,6 +119,7 @@ class _Run:
     epoch_log: EpochLog
     device: torch.device
     held_out: LiftData | None = None  # the held-out validation lifts (config.val_lifts > 0)
+    out_of_time: bool = False  # an epoch was not started: it would end past config.max_minutes
 
     def validate(self) -> float:
         """Re-estimate BatchNorm statistics (where the model has BN), then val accuracy."""
@@ -171,9 +173,15 @@ class _Run:
         """Epochs until ``epochs`` or until ``patience`` epochs bring no better accuracy."""
         per_epoch = self.task.num_batches()
         total = per_epoch * self.config.epochs
+        started = time.perf_counter()
+        last_seconds = 0.0
         while (
             self.state.epoch < self.config.epochs and self.state.since_best < self.config.patience
         ):
+            if not within_budget(self.config.max_minutes, started, last_seconds):
+                self.out_of_time = True
+                log.info("time budget of %g min reached", self.config.max_minutes)
+                break
             first = self.state.epoch * per_epoch
 
             def tick(done: int, first: int = first) -> None:
@@ -181,8 +189,17 @@ class _Run:
                     progress(first + done, total)
 
             record = self.epoch(tick)
+            last_seconds = record.seconds
             if on_epoch is not None:
                 on_epoch(record)
+
+
+def within_budget(max_minutes: float | None, started: float, last_seconds: float) -> bool:
+    """Whether another epoch as long as the last one ends within ``max_minutes`` of ``started``
+    (``time.perf_counter`` seconds); always when there is no budget."""
+    if max_minutes is None:
+        return True
+    return time.perf_counter() - started + last_seconds <= 60 * max_minutes
 
 
 def fit(
@@ -215,6 +232,7 @@ def fit(
         best_val_accuracy=state.best_val,
         last_epoch=state.epoch,
         stopped_early=state.since_best >= config.patience,
+        out_of_time=run.out_of_time,
         history=run.epoch_log.read(),
         val_lifts=lifts.val,
     )
@@ -231,6 +249,7 @@ def _start(
 ) -> _Run:
     """Build the model, task and optimiser; load ``last.pt`` when resuming."""
     device = resolve_device(config.device)
+    tune_for(device)
     train = data.split("train")
     torch.manual_seed(config.seed)
     try:

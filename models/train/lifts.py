@@ -3,15 +3,15 @@
 ``train_lifts_of``: every lift the run uses, ``config.lifts`` ∩ (all or the leave-lifts-out
 split's seen lifts).
 
-``run_lifts`` splits them further when ``config.val_lifts`` is N > 0 (``--train-lifts seen``
-only): N of the seen lifts, drawn from the run's seed (``pick_val_lifts``), are left out of
-training and serve only for validation, classified as the unseen-lift protocol classifies
-(``models.evaluate.run``, ``--unseen``): each image against its own lift's two mask embeddings,
-nothing else of the lift. Their validation images are all their labelled images outside the test
-split (train and val splits: the network never sees either), and the score is the mean of the
-per-lift accuracies, the "Average" of the unseen-lift table. Early stopping and ``best.pt`` then
-follow how well the network does on lifts it never saw, rather than on other images of the lifts
-it learns (which it can learn by heart).
+``run_lifts`` splits them further when ``config.val_lifts`` is N > 0: N of those lifts (with
+``--train-lifts seen``, of the seen ones), drawn from the run's seed (``pick_val_lifts``), are
+left out of training and serve only for validation, classified as the unseen-lift protocol
+classifies (``models.evaluate.run``, ``--unseen``): each image against its own lift's two mask
+embeddings, nothing else of the lift. Their validation images are all their labelled images
+outside the test split (train and val splits: the network never sees either), and the score is
+the mean of the per-lift accuracies, the "Average" of the unseen-lift table. Early stopping and
+``best.pt`` then follow how well the network does on lifts it never saw, rather than on other
+images of the lifts it learns (which it can learn by heart).
 """
 
 from __future__ import annotations
@@ -76,11 +76,10 @@ def run_lifts(data: LiftData, config: TrainConfig) -> RunLifts:
     n = config.val_lifts
     if n == 0:
         return RunLifts(lifts)
-    if config.train_lifts != "seen":  # TrainConfig refuses it too; a clear word all the same
-        raise DataSpecError("--val-lifts needs --train-lifts seen")
     if len(lifts) - n < MIN_TRAIN_LIFTS:
+        which = "seen lifts" if config.train_lifts == "seen" else "lifts of the run"
         raise DataSpecError(
-            f"--val-lifts {n} leaves {len(lifts) - n} of the {len(lifts)} seen lifts "
+            f"--val-lifts {n} leaves {len(lifts) - n} of the {len(lifts)} {which} "
             f"{list(lifts)} to train on; at least {MIN_TRAIN_LIFTS} are needed "
             f"(--val-lifts at most {len(lifts) - MIN_TRAIN_LIFTS})"
         )

@@ -1,11 +1,12 @@
 """Tiny runs: 2 lifts, difficulty 0, 64×64 inputs, 1 to 3 epochs."""
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 
-from models.train.fit import FitResult, TrainError, fit
+from models.train.fit import FitResult, TrainError, fit, within_budget
 from models.train.optim import decayed_lr
 from models.zoo.checkpoint import load_checkpoint
 from models.zoo.registry import UnknownModelError
@@ -95,3 +96,22 @@ def test_bad_runs_fail_clearly(tmp_path: Path) -> None:
         fit("siamese-fast", tiny_data(), cfg, tmp_path)
     with pytest.raises(TrainError, match="lower --lr"):
         fit("siamese-paper", tiny_data(), tiny_config(lr=1e6, lifts=(1,)), tmp_path)
+
+
+def test_the_time_budget_starts_no_epoch_that_would_end_past_it(tmp_path: Path) -> None:
+    now = time.perf_counter()
+    assert within_budget(None, now - 1e6, 1e6)
+    assert within_budget(1.0, now, 50.0) and not within_budget(1.0, now, 70.0)
+    assert not within_budget(1.0, now - 30.0, 40.0)
+    # a budget shorter than one epoch: the first epoch runs, the second is not started
+    cfg = tiny_config(epochs=5, lifts=(1,), max_minutes=1e-4)
+    result = fit("classifier-paper", tiny_data(), cfg, tmp_path)
+    assert result.out_of_time and not result.stopped_early and result.last_epoch == 1
+    assert [r["epoch"] for r in read_log(tmp_path)] == [1]
+    assert (tmp_path / "best.pt").is_file() and (tmp_path / "last.pt").is_file()
+    # the budget may change on resume; a generous one lets the run finish its epochs
+    more = tiny_config(epochs=2, lifts=(1,), max_minutes=60.0, resume=True)
+    resumed = fit("classifier-paper", tiny_data(), more, tmp_path)
+    assert resumed.last_epoch == 2 and not resumed.out_of_time
+    with pytest.raises(ValueError, match="max_minutes must be > 0"):
+        tiny_config(max_minutes=0.0)

@@ -116,9 +116,19 @@ def test_run_lifts_are_disjoint_and_cover_the_seen_lifts_only() -> None:
     assert train_lifts_of(data, few) == (2, 4, 5)
 
 
+def test_without_the_seen_split_the_draw_is_made_from_the_run_lifts() -> None:
+    data = fake_data(seen=WORLD_SEEN, unseen=(1, 3, 8, 13, 20))
+    chosen = (2, 4, 5, 21, 22, 23, 24, 25)
+    split = run_lifts(data, tiny_config(lifts=chosen, val_lifts=3, seed=1))
+    assert split.all == chosen and split.val == pick_val_lifts(chosen, 3, 1)
+    assert len(split.train) == 5 and not set(split.train) & set(split.val)
+    everything = run_lifts(data, tiny_config(val_lifts=2))  # train_lifts "all": every lift
+    assert everything.all == data.lifts and len(everything.val) == 2
+    with pytest.raises(DataSpecError, match=r"--val-lifts 7 leaves 1 of the 8 lifts of the run"):
+        run_lifts(data, tiny_config(lifts=chosen, val_lifts=7))
+
+
 def test_bad_val_lifts_say_why() -> None:
-    with pytest.raises(ValueError, match=r"val_lifts \(--val-lifts 2\) needs train_lifts 'seen'"):
-        tiny_config(val_lifts=2)
     with pytest.raises(ValueError, match="val_lifts must be >= 0"):
         tiny_config(train_lifts="seen", val_lifts=-1)
     data = fake_data(seen=(1, 2, 3, 4))
@@ -272,10 +282,10 @@ def test_runs_without_val_lifts_validate_as_before(tmp_path: Path) -> None:
 def test_the_cli_refuses_bad_val_lifts_in_one_line() -> None:
     runner = CliRunner()
     base = ["train", "siamese-fast", "--data", TINY, "--out", "unused", "--input-size", "64"]
-    result = runner.invoke(app, [*base, "--val-lifts", "1"])
+    result = runner.invoke(app, [*base, "--val-lifts", "2"])
     assert result.exit_code == 2
     text = " ".join(result.output.split())
-    assert "error:" in text and "needs train_lifts 'seen' (--train-lifts seen)" in text
+    assert "error:" in text and "--val-lifts 2 leaves 0 of the 2 lifts of the run" in text
     result = runner.invoke(app, [*base, "--val-lifts", "1", "--train-lifts", "seen"])
     assert result.exit_code == 2 and "no held-out lifts" in " ".join(result.output.split())
     result = runner.invoke(app, [*base, "--val-lifts", "-1"])
