@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from service.cli_explain import explain_app
+from service.cli_harvest import register_harvest_command
 from service.cli_keys import keys_app
 from service.cli_models import register_model_commands
 from service.cli_pairing import pairing_app
@@ -26,6 +27,7 @@ app.command("demo")(demo)
 register_model_commands(app)
 register_pipeline_commands(app)
 register_retrieval_command(app)
+register_harvest_command(app)
 
 
 def main() -> None:
