@@ -21,6 +21,7 @@ TRAIN_OPTIONS = (
     "seed",
     "train_lifts",
     "val_lifts",
+    "max_minutes",
     "loss",
     "margin",
     "warmup_epochs",

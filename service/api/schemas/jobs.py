@@ -54,8 +54,15 @@ class TrainRequest(_Request):
     val_lifts: int = Field(
         default=0,
         ge=0,
-        le=18,
-        description="With train_lifts seen: seen lifts held out of training to validate on.",
+        le=198,
+        description="Lifts of the run (with train_lifts seen: of the seen ones) held out of "
+        "training to validate on, by their masks only.",
+    )
+    max_minutes: float | None = Field(
+        default=None,
+        gt=0,
+        le=7 * 24 * 60,
+        description="Time budget: no epoch starts that would end past it.",
     )
     threads: int | None = Field(default=None, ge=1, le=64, description="Torch threads.")
     loss: Literal["contrastive", "triplet"] = Field(

@@ -31,3 +31,10 @@ def test_defaults_train_on_every_lift_without_lift_warps(tmp_path: Path) -> None
     train, _ = liftwatch_commands(_train_job(augment=False), tmp_path)
     assert train[train.index("--train-lifts") + 1] == "all"
     assert "--augment-lifts" not in train and "--no-augment" in train
+
+
+def test_a_time_budget_reaches_liftwatch_train(tmp_path: Path) -> None:
+    train, _ = liftwatch_commands(_train_job(max_minutes=4.5, val_lifts=10), tmp_path)
+    assert train[train.index("--max-minutes") + 1] == "4.5"
+    assert train[train.index("--val-lifts") + 1] == "10"  # any run's lifts, not only seen
+    assert "--max-minutes" not in liftwatch_commands(_train_job(), tmp_path)[0]
