@@ -146,6 +146,10 @@ def train_cmd(
             "epoch's duration).",
         ),
     ] = None,
+    init: Annotated[
+        Path | None,
+        typer.Option(help="Start from this checkpoint's weights (fine-tuning; same model)."),
+    ] = None,
     pretrained: Annotated[Path | None, typer.Option(help="ImageNet backbone weights.")] = None,
     threads: Annotated[
         int | None,
@@ -187,6 +191,7 @@ def train_cmd(
             balanced_mining=balanced_mining,
             resume=resume,
             max_minutes=max_minutes,
+            init=str(init) if init else None,
             threads=threads,
             model_kwargs={"pretrained": str(pretrained)} if pretrained else {},
         )

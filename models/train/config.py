@@ -23,6 +23,9 @@ epochs on the synthetic small set (measured; see ``DEFAULT_LR``):
 * ``max_minutes`` None: when set, no epoch starts that the last epoch's duration says would end
   past that many minutes of training (a budget for a shared or lent GPU); the run ends as
   after its last epoch, ``best.pt`` and ``last.pt`` written;
+* ``init`` None: a checkpoint of the same model (and input size) whose weights the run starts
+  from instead of a random initialisation: fine-tuning, e.g. on more or other data; the
+  optimiser starts afresh;
 * ``bn_batches`` 25: training batches used to re-estimate BatchNorm statistics before every
   validation (``models.zoo.batchnorm``), for the models that have BatchNorm;
 * ``loss`` "contrastive" (eq. 1); "triplet" (siamese models): the image as anchor, its lift's
@@ -93,6 +96,7 @@ class TrainConfig:
     threads: int | None = None  # None: every core
     resume: bool = False
     max_minutes: float | None = None  # None: no time budget
+    init: str | None = None  # a checkpoint to start from (fine-tuning); None: random weights
     model_kwargs: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

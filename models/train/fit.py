@@ -39,6 +39,7 @@ from models.train.tasks import Task, make_task
 from models.train.triplet_task import ReportsEpochStats, mining_schedule
 from models.zoo.base import ZooModel
 from models.zoo.batchnorm import recalibrate_batchnorm
+from models.zoo.checkpoint import CheckpointError, load_checkpoint
 from models.zoo.registry import create_model, model_class
 
 log = logging.getLogger(__name__)
@@ -256,6 +257,8 @@ def _start(
         model = create_model(model_name, **config.build_kwargs())
     except (TypeError, ValueError) as exc:
         raise TrainError(f"cannot build {model_name}: {exc}") from exc
+    if config.init is not None and not config.resume:
+        start_from(model, model_name, Path(config.init))
     model.to(device)
     augment = DEFAULT_AUGMENT if config.augment else None
     lift_warp = DEFAULT_LIFT_WARP if config.augment and config.augment_lifts else None
@@ -309,6 +312,26 @@ def _start(
         device,
         held_out,
     )
+
+
+def start_from(model: ZooModel, model_name: str, path: Path) -> None:
+    """Load the weights of the checkpoint ``path`` (``--init``) into the new ``model``."""
+    try:
+        saved = load_checkpoint(path, expected_model=model_name)
+    except (CheckpointError, OSError) as exc:
+        raise TrainError(f"--init {path}: {exc}") from None
+    if saved.config.input_size != model.preprocess_config.input_size:
+        raise TrainError(
+            f"--init {path}: its input is {saved.config.input_size}, this run's "
+            f"{model.preprocess_config.input_size} (give the same --input-size)"
+        )
+    try:
+        model.load_state_dict(saved.model.state_dict())
+    except RuntimeError as exc:
+        raise TrainError(
+            f"--init {path}: its weights do not fit this {model_name}: {exc}"
+        ) from None
+    log.info("starting from the weights of %s", path)
 
 
 def _validation_text(lifts: RunLifts) -> str:

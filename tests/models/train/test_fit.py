@@ -115,3 +115,19 @@ def test_the_time_budget_starts_no_epoch_that_would_end_past_it(tmp_path: Path) 
     assert resumed.last_epoch == 2 and not resumed.out_of_time
     with pytest.raises(ValueError, match="max_minutes must be > 0"):
         tiny_config(max_minutes=0.0)
+
+
+def test_init_starts_from_a_checkpoint_and_refuses_one_that_does_not_fit(tmp_path: Path) -> None:
+    first = fit("classifier-paper", tiny_data(), tiny_config(epochs=2, lifts=(1,)), tmp_path / "a")
+    # a learning rate of ~0 keeps the loaded weights: the validation is the checkpoint's
+    cfg = tiny_config(epochs=1, lifts=(1,), lr=1e-12, init=str(first.best_path))
+    tuned = fit("classifier-paper", tiny_data(), cfg, tmp_path / "b")
+    assert tuned.best_val_accuracy == pytest.approx(first.best_val_accuracy, abs=1e-9)
+    assert load_checkpoint(tuned.best_path).extra["train_config"]["init"] == str(first.best_path)
+    with pytest.raises(TrainError, match="holds a 'classifier-paper' model"):
+        fit("siamese-fast", tiny_data(), tiny_config(init=str(first.best_path)), tmp_path / "c")
+    with pytest.raises(TrainError, match=r"its input is \(64, 64\), this run's \(32, 32\)"):
+        cfg = tiny_config(input_size=32, init=str(first.best_path))
+        fit("classifier-paper", tiny_data(), cfg, tmp_path / "d")
+    with pytest.raises(TrainError, match="--init"):
+        fit("classifier-paper", tiny_data(), tiny_config(init=str(tmp_path)), tmp_path / "e")
