@@ -52,7 +52,7 @@ def harvest_cmd(
     from service.pipeline.score import load_json
 
     choice = _choice(engine, model, device, threads)
-    if out.exists() and any(out.iterdir()):
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise _fail(f"{out} is not empty: the extended data set needs a new directory")
     crops: list[LabelledCrop] = []
     with user_errors(), progress_bar("harvest") as update:

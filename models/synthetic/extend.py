@@ -60,7 +60,7 @@ def _link_tree(base: Path, out: Path) -> None:
 
 
 def _check(base: Path, out: Path, extra: Sequence[ExtraImage], lifts: set[int]) -> None:
-    if out.exists() and any(out.iterdir()):
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise DatasetError(f"{out} is not empty: the extended data set needs a new directory")
     if out.resolve() == base.resolve():
         raise DatasetError("the extended data set cannot overwrite its base")

@@ -120,6 +120,10 @@ def test_cli_harvests_a_station_video(synthetic_station: Station, tmp_path: Path
     assert extra == {str(LIFT): {"open": 10, "closed": 10}}
     again = runner.invoke(app, ["harvest", *args])
     assert again.exit_code == 2 and "is not empty" in again.output
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    on_file = runner.invoke(app, ["harvest", *args[:-1], str(a_file)])
+    assert on_file.exit_code == 2 and "is not empty" in on_file.output
     empty = tmp_path / "nothing"
     empty.mkdir()
     bad = runner.invoke(
