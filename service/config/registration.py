@@ -50,6 +50,15 @@ class RegistrationConfig(BaseModel):
         "speed is only tracked by its coarse position, not aligned nor classified: about twice "
         "faster, but tracking in dense traffic suffers (docs/ACCURACY.md, docs/BENCHMARKS.md).",
     )
+    departure_reach: float = Field(
+        default=0.1,
+        gt=0.0,
+        le=1.0,
+        description="How near its departure point a carrier must come to be a passage, as a "
+        "share of the ROI's larger side: frames of a carrier never seen there (a piece of one "
+        "leaving, matched elsewhere) cannot tell how its bar was at departure, so they are "
+        "neither judged nor alarmed.",
+    )
 
     @field_validator("reference", mode="before")
     @classmethod

@@ -38,7 +38,7 @@ class PassageEnded:
     passage: int
     first_frame: int
     last_frame: int
-    departure_frame: int  # the registered frame with the smallest |offset|
+    departure_frame: int  # the registered frame crossing the reference position (Track.departure)
     frames: tuple[int, ...]  # every registered frame of the passage, in order
     departure_timestamp: float
     departure_offset: Offset

@@ -10,6 +10,7 @@ from statistics import median
 from service.passages.events import Offset, PassageEnded, PassageFrame
 
 VELOCITY_FRAMES = 6  # the last steps the velocity is estimated from
+ACROSS_WEIGHT = 0.25  # of the distance across the path, in the departure frame's choice
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,18 @@ class Observation:
 
 def norm(v: Offset) -> float:
     return math.hypot(v[0], v[1])
+
+
+def departure_cost(offset: Offset, direction: Offset | None) -> float:
+    """How far ``offset`` is from the departure point, for the choice of the departure frame:
+    along ``direction`` (unit), plus ``ACROSS_WEIGHT`` of the distance across it; |offset|
+    without a direction."""
+    if direction is None:
+        return norm(offset)
+    dx, dy = direction
+    along = offset[0] * dx + offset[1] * dy
+    across = offset[1] * dx - offset[0] * dy
+    return abs(along) + ACROSS_WEIGHT * abs(across)
 
 
 @dataclass
@@ -65,9 +78,19 @@ class Track:
         assert self.passage is not None
         return PassageFrame(self.passage, obs.frame, obs.timestamp, obs.offset, obs.score)
 
-    def ended(self) -> PassageEnded:
+    def departure(self, direction: Offset | None = None) -> Observation:
+        """The frame the carrier crossed its departure point: along ``direction`` (the unit
+        direction carriers move in), the smallest distance to the reference position, plus
+        ``ACROSS_WEIGHT`` of the distance across; without a direction, the smallest |offset|.
+
+        Along the path rather than |offset|, because registration can be off across the path
+        (a far carrier matched by a part of it, a swing) and then the smallest |offset| comes
+        frames late; the crossing along the path does not move with it."""
+        return min(self.observations, key=lambda o: departure_cost(o.offset, direction))
+
+    def ended(self, direction: Offset | None = None) -> PassageEnded:
         assert self.passage is not None
-        departure = min(self.observations, key=lambda o: norm(o.offset))
+        departure = self.departure(direction)
         return PassageEnded(
             passage=self.passage,
             first_frame=self.observations[0].frame,

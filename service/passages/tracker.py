@@ -7,21 +7,26 @@ replaces the current one once it has ``min_frames`` frames; until then the curre
 still be matched (two carriers in sight, the match flipping between them). A jump ahead of the
 carrier is the previous carrier seen once more, and is ignored. A track that misses more than
 ``gap`` frames in a row ends; one shorter than ``min_frames`` frames was noise, never a passage.
-The departure frame is the one with the smallest |offset|: where the carrier was closest to the
-reference's position, the point the masks describe.
+The departure frame is where the carrier crossed the reference's position (the point the masks
+describe) along the direction carriers move in (``Track.departure``; without a known direction,
+the frame with the smallest |offset|).
 
 The tracker also tells the registrar where to look (``lookout``): near where the followed carrier
 should be, and, once that carrier has passed its departure point, away from it, towards the next
-carrier. A carrier first seen already past its departure point starts no passage.
+carrier. A carrier first seen already past its departure point starts no passage, and a track
+is a passage only once it has come within ``reach`` of the departure point: one that never does
+(a piece of a leaving carrier, matched elsewhere) was not seen departing and is dropped, like
+noise.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from enum import Enum
 
 from service.passages.events import Offset, PassageEvent, PassageStarted
-from service.passages.track import Observation, Track, norm
+from service.passages.track import Observation, Track, departure_cost, norm
 
 logger = logging.getLogger(__name__)
 
@@ -40,15 +45,23 @@ class PassageTracker:
 
     ``gap``: frames a passage may miss in a row; ``min_frames``: registered frames a passage
     needs; ``max_jump``: pixels an offset may land from the predicted one and still be the same
-    carrier.
+    carrier; ``reach``: pixels from the reference position (offset 0) a carrier must come
+    within to be a passage (default: no limit).
     """
 
-    def __init__(self, gap: int = 3, min_frames: int = 3, max_jump: float = 60.0) -> None:
-        if gap < 0 or min_frames < 1 or max_jump <= 0:
+    def __init__(
+        self,
+        gap: int = 3,
+        min_frames: int = 3,
+        max_jump: float = 60.0,
+        reach: float = math.inf,
+    ) -> None:
+        if gap < 0 or min_frames < 1 or max_jump <= 0 or not reach > 0:
             raise ValueError(
-                f"need gap >= 0, min_frames >= 1, max_jump > 0; got {gap}, {min_frames}, {max_jump}"
+                "need gap >= 0, min_frames >= 1, max_jump > 0, reach > 0; "
+                f"got {gap}, {min_frames}, {max_jump}, {reach}"
             )
-        self.gap, self.min_frames, self.max_jump = gap, min_frames, max_jump
+        self.gap, self.min_frames, self.max_jump, self.reach = gap, min_frames, max_jump, reach
         self._track: Track | None = None
         self._candidate: Track | None = None
         self._passages = 0
@@ -60,6 +73,11 @@ class PassageTracker:
     def passages(self) -> int:
         """Passages started so far."""
         return self._passages
+
+    def departure_cost(self, offset: Offset) -> float:
+        """How far a carrier at ``offset`` is from its departure point, as the departure frame
+        is chosen (``Track.departure``): the smaller, the better a departure snapshot."""
+        return departure_cost(offset, self._direction)
 
     def expected(self, frame: int) -> Offset | None:
         """Where the carrier being followed should be at ``frame`` (None: no carrier followed,
@@ -196,8 +214,11 @@ class PassageTracker:
         return self._confirm(track)
 
     def _confirm(self, track: Track) -> list[PassageEvent]:
-        """Number ``track`` and announce it once it has ``min_frames`` frames."""
+        """Number ``track`` and announce it once it has ``min_frames`` frames and has come
+        within ``reach`` of the departure point."""
         if track.passage is not None or len(track.observations) < self.min_frames:
+            return []
+        if min(norm(o.offset) for o in track.observations) > self.reach:
             return []
         track.passage = self._passages
         self._passages += 1
@@ -213,14 +234,16 @@ class PassageTracker:
         if track.passage is None:
             first = track.observations[0].frame
             logger.debug(
-                "%d frame(s) from %d: too few for a passage", len(track.observations), first
+                "%d frame(s) from %d: too few for a passage, or never near the departure point",
+                len(track.observations),
+                first,
             )
             return []
         self._left = track
         motion = track.motion()
-        if norm(motion) > 0:
-            self._direction = motion[0] / norm(motion), motion[1] / norm(motion)
-        ended = track.ended()
+        own = (motion[0] / norm(motion), motion[1] / norm(motion)) if norm(motion) > 0 else None
+        ended = track.ended(self._direction or own)
+        self._direction = own or self._direction
         logger.info(
             "passage %d: frames %d-%d, departure %d",
             ended.passage,

@@ -1,9 +1,10 @@
 """The last few registered frames of a station, kept for the departure snapshots.
 
-The passage tracker places a frame in a passage up to ``min_frames`` frames after it was
-registered, and the departure frame (the smallest |offset|) is only known frame by frame; so the
-analyser keeps the last ``size`` registered frames (full frame and crop) and copies out the best
-departure candidate of each passage as its frames are confirmed.
+The passage tracker places a frame in a passage some frames after it was registered (once the
+track has ``min_frames`` frames and has come near the departure point), and the departure frame
+is only known frame by frame; so the analyser keeps the last ``size`` registered frames (full
+frame and crop) and copies out the best departure candidate of each passage (the tracker's
+``departure_cost``) as its frames are confirmed.
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ class _Passage:
     """A passage being followed: its departure candidate so far."""
 
     best: Kept | None = None
-    best_norm: float = math.inf
+    best_cost: float = math.inf  # the tracker's departure cost of ``best``
 
 
 @dataclass
@@ -127,7 +127,9 @@ class StationAnalyser:
     ) -> None:
         self.config = config
         self.registrar = registrar
-        self.tracker = tracker or PassageTracker()
+        roi = config.registration.roi
+        reach = config.registration.departure_reach * max(roi[2], roi[3])
+        self.tracker = tracker or PassageTracker(reach=reach)
         self.alarm_sink = alarm_sink
         self.decision_timeout_s = decision_timeout_s
         self.clock = clock
@@ -231,9 +233,9 @@ class StationAnalyser:
     def _candidate(self, event: PassageFrame) -> None:
         passage = self._passages.get(event.passage)
         kept = self._recent.get(event.frame)
-        size = math.hypot(*event.offset)
-        if passage is not None and kept is not None and size < passage.best_norm:
-            passage.best, passage.best_norm = kept, size
+        cost = self.tracker.departure_cost(event.offset)
+        if passage is not None and kept is not None and cost < passage.best_cost:
+            passage.best, passage.best_cost = kept, cost
 
     def resolve(self, force: bool = False) -> list[PassageResult]:
         """Judge every ended passage whose departure window is decided (all of them if

@@ -15,6 +15,7 @@ from service.config import (
     CaptureConfig,
     RegistrationConfig,
     StationConfig,
+    StationConfigError,
     load_station_config,
 )
 from tests.service.config.conftest import WriteConfig, valid
@@ -38,6 +39,7 @@ def test_a_minimal_config_gets_the_defaults(
     assert config.registration.roi == (40, 10, 80, 80)
     assert config.registration.search is None
     assert (config.registration.crop, config.registration.min_score) == (200, 0.5)
+    assert config.registration.departure_reach == 0.1
     assert config.alarm == AlarmConfig(departure_window=3, open_frames_min=2, min_margin=0.0)
     assert config.capture == CaptureConfig()
     assert config.capture.loop is True
@@ -89,3 +91,11 @@ def test_the_synthetic_generator_writes_a_valid_config(tmp_path: Path) -> None:
     assert config.registration.reference == out / "reference.png"
     assert config.registration.search is not None and config.registration.crop == 200
     assert config.alarm.departure_window == 3
+
+
+@pytest.mark.parametrize("reach", [0.0, -0.1, 1.5, "near"])
+def test_a_bad_departure_reach_is_refused_by_name(write: WriteConfig, reach: Any) -> None:
+    registration = {**valid()["registration"], "departure_reach": reach}
+    path = write("a.yaml", {**valid(), "registration": registration})
+    with pytest.raises(StationConfigError, match=r"registration\.departure_reach"):
+        load_station_config(path)

@@ -130,7 +130,51 @@ def test_frames_must_increase() -> None:
         tracker.update(5, 0.0, False, (0.0, 0.0), 0.0)
 
 
-@pytest.mark.parametrize("kwargs", [{"gap": -1}, {"min_frames": 0}, {"max_jump": 0.0}])
+def test_the_departure_is_where_the_carrier_crosses_along_its_path() -> None:
+    # the first carrier teaches the direction (-x); the second is registered 30 px off the
+    # path until just past the reference position: its smallest |offset| (-20, 0) comes two
+    # frames after it crossed (0, 30)
+    tracker = PassageTracker(gap=1)
+    first = [(float(x), 0.0) for x in range(50, -51, -10)]
+    second = [(float(x), 30.0 if x >= -10 else 0.0) for x in range(50, -51, -10)]
+    events: list[PassageEvent] = []
+    for frame, offset in enumerate([*first, None, None, None, *second]):
+        found = offset is not None
+        events += tracker.update(frame, frame / FPS, found, offset or (0.0, 0.0), 0.7)
+    a, b = ended(events + tracker.finish())
+    assert a.departure_frame == 5 and a.departure_offset == (0.0, 0.0)
+    assert b.departure_frame == 14 + 5 and b.departure_offset == (0.0, 30.0)
+    assert tracker.departure_cost((0.0, 30.0)) < tracker.departure_cost((-20.0, 0.0))
+
+
+def test_a_track_never_near_the_departure_point_is_no_passage() -> None:
+    # a carrier passing 10 px from the reference position, then a piece of one leaving, seen
+    # from 40 px past it onwards (as a leaving carrier is matched piecewise)
+    near = [(True, x) for x in range(60, -61, -10)]
+    piece = [(True, x) for x in range(-40, -101, -10)]
+    tracker = PassageTracker(gap=1, reach=15.0)
+    events: list[PassageEvent] = []
+    for frame, (found, dx) in enumerate([*near, *empty(3), *piece, *empty(3)]):
+        events += tracker.update(frame, frame / FPS, found, (dx, 8.0), 0.7)
+    (p,) = ended(events + tracker.finish())
+    assert p.departure_frame == 6 and tracker.passages == 1
+    started = [e for e in events if isinstance(e, PassageStarted)]
+    assert started == [PassageStarted(0, 0, 0.0)]  # announced once it came within reach
+
+
+def test_a_passage_is_announced_once_it_comes_within_reach() -> None:
+    tracker = PassageTracker(min_frames=2, reach=25.0)
+    assert tracker.update(0, 0.0, True, (50.0, 0.0), 0.7) == []
+    assert tracker.update(1, 0.05, True, (40.0, 0.0), 0.7) == []  # 2 frames, still too far
+    assert tracker.update(2, 0.1, True, (30.0, 0.0), 0.7) == []
+    events = tracker.update(3, 0.15, True, (20.0, 0.0), 0.7)
+    assert events[0] == PassageStarted(0, 0, 0.0)
+    assert [e.frame for e in events[1:] if isinstance(e, PassageFrame)] == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"gap": -1}, {"min_frames": 0}, {"max_jump": 0.0}, {"reach": 0.0}]
+)
 def test_rejects_bad_settings(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         PassageTracker(**kwargs)  # type: ignore[arg-type]
