@@ -19,6 +19,7 @@ that follows from it, are in ``video_timeline.py``; the truth records in ``video
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ from models.synthetic.video_timeline import (
     Track,
     passage_truth,
     schedule,
+    shortest_spacing,
     track_of,
 )
 from models.synthetic.video_truth import VideoTruth
@@ -58,6 +60,7 @@ Progress = Callable[[int, int], None]  # (frames written, total frames)
 
 FOURCC = "mp4v"
 CROP = 200
+MIN_SCORE = 0.4  # the registrar's, in the station config written
 FPS_RANGE = (5.0, 60.0)
 
 
@@ -182,8 +185,10 @@ def _write_png(path: Path, image: Array) -> None:
         raise RuntimeError(f"cannot write {path}")
 
 
-def station_config(lift: LiftSpec, track: Track, fps: float) -> dict[str, Any]:
-    """The station config (the design guide's contract) of a synthetic station directory."""
+def station_config(lift: LiftSpec, track: Track, fps: float, speed: float) -> dict[str, Any]:
+    """The station config (the design guide's contract) of a synthetic station directory; its
+    ``min_departure_interval_s`` is the lift's carrier spacing at ``speed`` (m/s), rounded down."""
+    interval = math.floor(shortest_spacing(lift) / speed * 10) / 10
     name = f"lift-{lift.lift_id:02d}"
     return {
         "id": f"{name}-station",
@@ -195,20 +200,23 @@ def station_config(lift: LiftSpec, track: Track, fps: float) -> dict[str, Any]:
             "roi": [int(v) for v in lift.roi],
             "search": list(track.search),
             "crop": CROP,
-            "min_score": 0.5,
+            "min_score": MIN_SCORE,
+            "min_departure_interval_s": interval,
         },
         "alarm": {"departure_window": 3},
         "enabled": True,
     }
 
 
-def _write_station(out: Path, world: World, lift_id: int, track: Track, fps: float) -> None:
-    lift = world.lift(lift_id)
+def _write_station(out: Path, world: World, timeline: Timeline) -> None:
+    lift, track, fps = timeline.lift, timeline.track, timeline.fps
+    lift_id = lift.lift_id
     _write_png(out / "reference.png", render_reference(world, lift_id))
     open_mask, closed_mask = render_masks(lift, CROP)
     _write_png(out / "masks" / "open.png", open_mask)
     _write_png(out / "masks" / "closed.png", closed_mask)
-    text = yaml.safe_dump(station_config(lift, track, fps), sort_keys=False)
+    config = station_config(lift, track, fps, timeline.speed)
+    text = yaml.safe_dump(config, sort_keys=False)
     (out / "station.yaml").write_text(text, encoding="utf-8")
 
 
@@ -297,7 +305,7 @@ def generate_station_video(
     )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    _write_station(out, world, lift_id, timeline.track, timeline.fps)
+    _write_station(out, world, timeline)
     _write_video(out / "station.mp4", timeline, world, (plan.conditions, plan.noise), progress)
     (out / "truth.json").write_text(truth.to_json(), encoding="utf-8")
     logger.info(

@@ -216,12 +216,16 @@ def _kinds(n: int, violation_rate: float, rng: np.random.Generator) -> list[str]
     return [str(rng.choice(VIOLATION_KINDS, p=[0.4, 0.3, 0.3])) if b else "normal" for b in bad]
 
 
+def shortest_spacing(lift: LiftSpec) -> float:
+    """Metres of cable between two carriers' departures, at the closest: never touching in 3-D."""
+    lo, hi = carrier_extent(lift.carrier)
+    return float(max(lift.carrier.width + 0.2, hi[2] - lo[2]) + 1.0)
+
+
 def _gap_frames(lift: LiftSpec, speed: float, fps: float, rng: np.random.Generator) -> int:
     """Frames between two departures: sometimes close behind, never touching in 3-D."""
-    lo, hi = carrier_extent(lift.carrier)
-    shortest = max(lift.carrier.width + 0.2, hi[2] - lo[2]) + 1.0
     extra = rng.uniform(0.0, 1.5) if rng.random() < CLOSE_RATE else rng.uniform(1.5, 7.0)
-    return int(np.ceil((shortest + extra) / speed * fps))
+    return int(np.ceil((shortest_spacing(lift) + extra) / speed * fps))
 
 
 def schedule(

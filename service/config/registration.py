@@ -38,7 +38,7 @@ class RegistrationConfig(BaseModel):
         default=200, gt=0, le=1024, description="Side in pixels of the square registered crop."
     )
     min_score: float = Field(
-        default=0.5,
+        default=0.4,
         ge=0.0,
         le=1.0,
         description="Registration score below which a frame is taken to show no carrier.",
@@ -58,6 +58,15 @@ class RegistrationConfig(BaseModel):
         "share of the ROI's larger side: frames of a carrier never seen there (a piece of one "
         "leaving, matched elsewhere) cannot tell how its bar was at departure, so they are "
         "neither judged nor alarmed.",
+    )
+    min_departure_interval_s: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=60.0,
+        description="The fewest seconds between two carriers' departures on this lift (its "
+        "carrier spacing over its speed, or less). A carrier found again just after it left "
+        "starts no second passage. Seconds as frames are read: a video file played faster "
+        "than it was filmed needs it shortened as much. 0: no limit.",
     )
 
     @field_validator("reference", mode="before")

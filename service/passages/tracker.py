@@ -16,7 +16,9 @@ should be, and, once that carrier has passed its departure point, away from it, 
 carrier. A carrier first seen already past its departure point starts no passage, and a track
 is a passage only once it has come within ``reach`` of the departure point: one that never does
 (a piece of a leaving carrier, matched elsewhere) was not seen departing and is dropped, like
-noise.
+noise. Carriers depart at least ``min_interval`` seconds apart, so only frames that late after
+the last passage's departure count for that: the carrier that just left, found again past its
+departure point once its track ended, starts no second passage.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ class PassageTracker:
     ``gap``: frames a passage may miss in a row; ``min_frames``: registered frames a passage
     needs; ``max_jump``: pixels an offset may land from the predicted one and still be the same
     carrier; ``reach``: pixels from the reference position (offset 0) a carrier must come
-    within to be a passage (default: no limit).
+    within to be a passage (default: no limit); ``min_interval``: the fewest seconds between
+    two departures (default: none).
     """
 
     def __init__(
@@ -55,13 +58,16 @@ class PassageTracker:
         min_frames: int = 3,
         max_jump: float = 60.0,
         reach: float = math.inf,
+        min_interval: float = 0.0,
     ) -> None:
-        if gap < 0 or min_frames < 1 or max_jump <= 0 or not reach > 0:
+        if gap < 0 or min_frames < 1 or max_jump <= 0 or not reach > 0 or not min_interval >= 0:
             raise ValueError(
-                "need gap >= 0, min_frames >= 1, max_jump > 0, reach > 0; "
-                f"got {gap}, {min_frames}, {max_jump}, {reach}"
+                "need gap >= 0, min_frames >= 1, max_jump > 0, reach > 0, min_interval >= 0; "
+                f"got {gap}, {min_frames}, {max_jump}, {reach}, {min_interval}"
             )
         self.gap, self.min_frames, self.max_jump, self.reach = gap, min_frames, max_jump, reach
+        self.min_interval = min_interval
+        self._last_departure = -math.inf  # timestamp of the last passage's departure
         self._track: Track | None = None
         self._candidate: Track | None = None
         self._passages = 0
@@ -215,10 +221,13 @@ class PassageTracker:
 
     def _confirm(self, track: Track) -> list[PassageEvent]:
         """Number ``track`` and announce it once it has ``min_frames`` frames and has come
-        within ``reach`` of the departure point."""
+        within ``reach`` of the departure point, ``min_interval`` after the last departure."""
         if track.passage is not None or len(track.observations) < self.min_frames:
             return []
-        if min(norm(o.offset) for o in track.observations) > self.reach:
+        earliest = self._last_departure + self.min_interval
+        if not any(
+            norm(o.offset) <= self.reach and o.timestamp >= earliest for o in track.observations
+        ):
             return []
         track.passage = self._passages
         self._passages += 1
@@ -243,6 +252,7 @@ class PassageTracker:
         motion = track.motion()
         own = (motion[0] / norm(motion), motion[1] / norm(motion)) if norm(motion) > 0 else None
         ended = track.ended(self._direction or own)
+        self._last_departure = ended.departure_timestamp
         self._direction = own or self._direction
         logger.info(
             "passage %d: frames %d-%d, departure %d",

@@ -129,7 +129,8 @@ class StationAnalyser:
         self.registrar = registrar
         roi = config.registration.roi
         reach = config.registration.departure_reach * max(roi[2], roi[3])
-        self.tracker = tracker or PassageTracker(reach=reach)
+        interval = config.registration.min_departure_interval_s
+        self.tracker = tracker or PassageTracker(reach=reach, min_interval=interval)
         self.alarm_sink = alarm_sink
         self.decision_timeout_s = decision_timeout_s
         self.clock = clock

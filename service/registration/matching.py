@@ -17,12 +17,16 @@ class Match:
     y: int
 
 
-def match_map(image: Array, template: Array) -> Array | None:
+def match_map(image: Array, template: Array, mask: Array | None = None) -> Array | None:
     """``TM_CCOEFF_NORMED`` of ``template`` over ``image`` (float32), flat areas 0; None when
-    the image is smaller than the template."""
+    the image is smaller than the template. With ``mask`` (the template's size, non-zero where
+    it counts), only those pixels of the template and of each window are compared."""
     if image.shape[0] < template.shape[0] or image.shape[1] < template.shape[1]:
         return None
-    result = cv2.matchTemplate(image, template, cv2.TM_CCOEFF_NORMED)
+    if mask is None:
+        result = cv2.matchTemplate(image, template, cv2.TM_CCOEFF_NORMED)
+    else:
+        result = cv2.matchTemplate(image, template, cv2.TM_CCOEFF_NORMED, mask=mask)
     result[~np.isfinite(result)] = 0.0
     return result
 

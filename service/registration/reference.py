@@ -26,6 +26,25 @@ Array = np.ndarray
 
 MIN_MASK_PIXELS = 12  # coarse pixels; fewer: the carrier is not told apart from the background
 MASK_DILATION = 1  # fine pixels of background kept around the carrier for the gradients
+SHAPE_RING = 2  # coarse pixels of background around the carrier that its shape is matched with
+
+
+def _holes(shape: Array) -> Array:
+    """Background pixels of a 0/1 ``shape`` enclosed by it (not reachable from its border)."""
+    outside = np.pad((shape == 0).astype(np.uint8), 1, constant_values=1)
+    flood = np.zeros((outside.shape[0] + 2, outside.shape[1] + 2), np.uint8)
+    cv2.floodFill(outside, flood, (0, 0), 2)
+    return outside[1:-1, 1:-1] == 1
+
+
+def matched_pixels(shape: Array) -> Array:
+    """Where a frame's foreground is compared with ``shape`` (float32 0/1): the carrier and a
+    ring of ``SHAPE_RING`` pixels of background around it, not farther background (other
+    carriers, passengers' skis) nor what the carrier encloses (where passengers sit)."""
+    ring = np.ones((2 * SHAPE_RING + 1,) * 2, np.uint8)
+    grown = cv2.dilate(shape, ring)
+    grown[_holes(shape)] = 0.0
+    return grown
 
 
 @dataclass(frozen=True)
@@ -34,6 +53,7 @@ class CarrierModel:
     told apart from it (then no frame is registered: grey levels would match an empty scene)."""
 
     shape: Array | None  # coarse ROI, float32 0/1
+    shape_mask: Array | None  # coarse ROI, float32 0/1: the shape grown by SHAPE_RING
     template_mask: Array  # fine template, uint8 0/255
     aligner: SimilarityAligner
 
@@ -71,8 +91,9 @@ class StationReference:
         if int(small.sum()) < MIN_MASK_PIXELS:
             logger.warning("no carrier told apart from the background in the ROI: none registered")
             full = np.full(self.template.shape, 255, np.uint8)
-            return CarrierModel(None, full, SimilarityAligner(self.template, full))
+            return CarrierModel(None, None, full, SimilarityAligner(self.template, full))
         shape = small[y : y + h, x : x + w].astype(np.float32)
+        shape_mask = matched_pixels(shape)
         fine = self.scales.fine
         fine_from_small = to_small(fine, self.template_box[:2]) @ np.linalg.inv(
             to_small(self.scales.coarse)
@@ -80,4 +101,4 @@ class StationReference:
         th, tw = self.template.shape
         mask = cv2.warpAffine(small * 255, fine_from_small[:2], (tw, th), flags=cv2.INTER_NEAREST)
         mask = cv2.dilate(mask, np.ones((2 * MASK_DILATION + 1,) * 2, np.uint8))
-        return CarrierModel(shape, mask, SimilarityAligner(self.template, mask))
+        return CarrierModel(shape, shape_mask, mask, SimilarityAligner(self.template, mask))

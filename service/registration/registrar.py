@@ -2,9 +2,14 @@
 
 Per frame, at the coarse scale: the frame against the learned background gives a foreground map,
 over which the reference carrier's shape (:mod:`carrier_mask`) is matched by normalised
-cross-correlation; its best value over the search area is the ``score``. A carrier found is then
-aligned at the fine scale (:mod:`align`: a robust similarity warp; or ECC, :mod:`refine`) and
-the frame warped so that the carrier lands where the reference's ROI maps onto the crop.
+cross-correlation; its best value over the search area is the ``score``. Only the carrier and a
+thin ring of background around it are compared (``reference.matched_pixels``): other carriers
+in the ROI, passengers' legs and skis, and passengers sitting where the empty reference carrier
+shows background would otherwise count against it. Where the search area reaches the frame's
+edge, it goes on beyond it (as background), so that a carrier cut by the edge still matches.
+A carrier found is then aligned at the fine scale (:mod:`align`: a robust similarity warp; or
+ECC, :mod:`refine`) and the frame warped so that the carrier lands where the reference's ROI
+maps onto the crop.
 
 Shapes of foreground are matched rather than grey levels because the ROI is mostly background,
 which an empty frame matches very well: a grey-level score cannot say whether a carrier is there.
@@ -48,6 +53,7 @@ ECC_MOTIONS = {
 METHODS = ("similarity", *ECC_MOTIONS)
 REFINE_MARGIN = 0.08  # of the ROI size, around the coarse position, for the fine image
 KEEP_RATIO = 0.8  # default keep_score, of min_score
+BEYOND_FRAME = 0.25  # of the ROI's size: how far out of the frame a carrier may be searched
 
 
 def _box(values: Sequence[float]) -> Box:
@@ -80,7 +86,7 @@ class Registrar:
         roi: Sequence[float],
         search: Sequence[float] | None = None,
         crop: int = 200,
-        min_score: float = 0.5,
+        min_score: float = 0.4,
         *,
         background: Array | None = None,
         margin: float = 0.5,
@@ -107,6 +113,7 @@ class Registrar:
         self.search = clip_box(union(wanted, box), width, height)
         self.reference = StationReference(reference, box, crop, self.scales)
         self._search_small = self.scales.small_box(self.search, inner=False)
+        self._beyond = self._beyond_frame()
         self._centre = (box[0] + box[2] / 2.0, box[1] + box[3] / 2.0)
         seed = None if background is None else self.scales.small(background)
         self.background = BackgroundModel(seed)
@@ -155,6 +162,19 @@ class Registrar:
         x, y = apply(motion, self._centre)
         return Registration(crop, score, affine, True, (x - self._centre[0], y - self._centre[1]))
 
+    def _beyond_frame(self) -> tuple[int, int, int, int]:
+        """Coarse pixels searched beyond the frame's left, top, right and bottom edges: a
+        carrier partly out of the picture is still found, where the search area reaches them."""
+        sx, sy, sw, sh = self._search_small
+        width, height = self.scales.small_size
+        pad = round(BEYOND_FRAME * max(self.reference.roi_small[2:]))
+        return (
+            pad if sx == 0 else 0,
+            pad if sy == 0 else 0,
+            pad if sx + sw == width else 0,
+            pad if sy + sh == height else 0,
+        )
+
     def _search(
         self, model: CarrierModel, distance: Array, hint: SearchHint | None
     ) -> tuple[float, tuple[float, float], float]:
@@ -165,11 +185,17 @@ class Registrar:
         sx, sy, sw, sh = self._search_small
         rx, ry = self.reference.roi_small[:2]
         image = BackgroundModel.foreground(distance[sy : sy + sh, sx : sx + sw])
-        result = match_map(image, model.shape)
+        left, top, right, bottom = self._beyond
+        if left or top or right or bottom:  # nothing seen beyond the frame: background
+            image = cv2.copyMakeBorder(
+                image, top, bottom, left, right, cv2.BORDER_CONSTANT, value=0.0
+            )
+        result = match_map(image, model.shape, model.shape_mask)
         c = self.scales.coarse
+        x0, y0 = sx - left, sy - top  # where the searched image starts, in coarse pixels
 
         def to_map(offset: tuple[float, float] | None) -> tuple[float, float] | None:
-            return None if offset is None else (offset[0] / c + rx - sx, offset[1] / c + ry - sy)
+            return None if offset is None else (offset[0] / c + rx - x0, offset[1] / c + ry - y0)
 
         hint = hint or SearchHint()
         radius = hint.radius / c
@@ -178,7 +204,7 @@ class Registrar:
             local = peak(result, to_map(hint.near), radius)
             if local.score >= self.keep_score:
                 match, needed = local, self.keep_score
-        offset = (float((match.x + sx - rx) * c), float((match.y + sy - ry) * c))
+        offset = (float((match.x + x0 - rx) * c), float((match.y + y0 - ry) * c))
         return match.score, offset, needed
 
     def _refine(self, model: CarrierModel, frame: Array, motion: Array) -> Array:

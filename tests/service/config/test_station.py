@@ -38,8 +38,9 @@ def test_a_minimal_config_gets_the_defaults(
     assert config.registration.reference == stations / "ref.png"
     assert config.registration.roi == (40, 10, 80, 80)
     assert config.registration.search is None
-    assert (config.registration.crop, config.registration.min_score) == (200, 0.5)
+    assert (config.registration.crop, config.registration.min_score) == (200, 0.4)
     assert config.registration.departure_reach == 0.1
+    assert config.registration.min_departure_interval_s == 1.0
     assert config.alarm == AlarmConfig(departure_window=3, open_frames_min=2, min_margin=0.0)
     assert config.capture == CaptureConfig()
     assert config.capture.loop is True
@@ -82,6 +83,14 @@ def test_every_field_is_described_and_unknown_keys_are_refused(
     assert undocumented == []
 
 
+@pytest.mark.parametrize("interval", [-0.5, 61.0, "often"])
+def test_a_bad_departure_interval_is_refused_by_name(write: WriteConfig, interval: Any) -> None:
+    registration = {**valid()["registration"], "min_departure_interval_s": interval}
+    path = write("a.yaml", {**valid(), "registration": registration})
+    with pytest.raises(StationConfigError, match=r"registration\.min_departure_interval_s"):
+        load_station_config(path)
+
+
 def test_the_synthetic_generator_writes_a_valid_config(tmp_path: Path) -> None:
     out = tmp_path / "station-L02"
     generate_station_video(World(0), 2, 1, out, seed=1, fps=5.0)
@@ -91,6 +100,8 @@ def test_the_synthetic_generator_writes_a_valid_config(tmp_path: Path) -> None:
     assert config.registration.reference == out / "reference.png"
     assert config.registration.search is not None and config.registration.crop == 200
     assert config.alarm.departure_window == 3
+    # the lift's closest carrier spacing at the video's speed, never more than the truth's gaps
+    assert 0.5 < config.registration.min_departure_interval_s < 10.0
 
 
 @pytest.mark.parametrize("reach", [0.0, -0.1, 1.5, "near"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service.config import RegistrationConfig
 from service.passages import PassageEnded, PassageEvent, PassageTracker
 from service.registration import Registrar
 from tests.service.registration.station import Station
@@ -14,7 +15,9 @@ def test_passages_match_the_truth(synthetic_station: Station) -> None:
     registrar = Registrar(
         synthetic_station.reference, cfg["roi"], cfg["search"], cfg["crop"], cfg["min_score"]
     )
-    tracker = PassageTracker()
+    # the tracker as a station builds it: the default reach, the lift's departure interval
+    reach = RegistrationConfig.model_fields["departure_reach"].default * max(cfg["roi"][2:])
+    tracker = PassageTracker(reach=reach, min_interval=cfg["min_departure_interval_s"])
     events: list[PassageEvent] = []
     for k, frame in enumerate(synthetic_station.frames):
         r = registrar.register(frame)

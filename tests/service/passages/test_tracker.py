@@ -172,8 +172,30 @@ def test_a_passage_is_announced_once_it_comes_within_reach() -> None:
     assert [e.frame for e in events[1:] if isinstance(e, PassageFrame)] == [0, 1, 2, 3]
 
 
+def test_the_carrier_found_again_just_after_it_left_starts_no_second_passage() -> None:
+    # a carrier crosses (departure at frame 6, 0.3 s), its track ends; found again 20 px past
+    # its departure point at 0.6 s, it is within reach there but only 0.3 s after its departure;
+    # the next carrier crosses its departure point 1.25 s after the first
+    first = [(True, x) for x in range(60, -11, -10)]
+    again = [(True, x) for x in (-20, -24, -28, -32, -36)]
+    between = [(False, 0.0)] * 8
+    second = [(True, x) for x in range(60, -31, -10)]
+    steps = [*first, *empty(4), *again, *between, *second, *empty(4)]
+
+    def departures(min_interval: float) -> list[int]:
+        tracker = PassageTracker(gap=1, reach=25.0, min_interval=min_interval)
+        events: list[PassageEvent] = []
+        for frame, (found, dx) in enumerate(steps):
+            events += tracker.update(frame, frame / FPS, found, (dx, 0.0), 0.7)
+        return [p.departure_frame for p in ended(events + tracker.finish())]
+
+    assert departures(0.0) == [6, 12, 31]  # found again: a second passage
+    assert departures(1.0) == [6, 31]  # not within 1 s of the departure
+
+
 @pytest.mark.parametrize(
-    "kwargs", [{"gap": -1}, {"min_frames": 0}, {"max_jump": 0.0}, {"reach": 0.0}]
+    "kwargs",
+    [{"gap": -1}, {"min_frames": 0}, {"max_jump": 0.0}, {"reach": 0.0}, {"min_interval": -1.0}],
 )
 def test_rejects_bad_settings(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):

@@ -37,6 +37,9 @@ def _config(station: Station, tmp_path: Path, station_id: str, **changes: Any) -
     data["id"] = station_id
     data["source"] = str(station.directory / "station.mp4")
     data["registration"]["reference"] = str(station.directory / "reference.png")
+    # played up to 12 times faster than filmed: the lift's departure interval, in seconds as
+    # frames are read, would be up to 12 times too long
+    data["registration"]["min_departure_interval_s"] = 0.0
     data.update(changes)
     path = tmp_path / f"{station_id}.yaml"
     path.write_text(yaml.safe_dump(data))

@@ -23,6 +23,9 @@ def test_a_broken_config_does_not_stop_the_others(
     good["source"] = str(folder / "station.mp4")
     good["registration"]["reference"] = str(folder / "reference.png")
     good["fps"] = 120  # the whole video within the test's few seconds
+    # played 12 times faster than filmed: the lift's departure interval, in seconds as frames
+    # are read, would be 12 times too long
+    good["registration"]["min_departure_interval_s"] = 0.0
     good["capture"] = {"loop": False, "queue_size": 10_000}
     (stations / "a-good.yaml").write_text(yaml.safe_dump(good))
     (stations / "b-broken.yaml").write_text("id: broken\nlift: [not, a, slug]\nfps: -3\n")

@@ -36,6 +36,9 @@ def station_folder(station: Station, tmp_path: Path) -> tuple[Path, dict[str, An
     config["source"] = str(folder / "station.mp4")
     config["registration"]["reference"] = str(folder / "reference.png")
     config["fps"] = 120  # the whole video within the test's few seconds
+    # played 12 times faster than filmed: the lift's departure interval, in seconds as frames
+    # are read, would be 12 times too long
+    config["registration"]["min_departure_interval_s"] = 0.0
     config["capture"] = {"loop": False, "queue_size": 10_000}
     shutil.copytree(folder / "masks", stations / "masks" / config["lift"])
     return stations, config

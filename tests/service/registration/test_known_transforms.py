@@ -71,6 +71,18 @@ def test_recovers_known_similarity(
     assert np.linalg.norm(centre_shift) <= 1.0
 
 
+def test_a_carrier_partly_out_of_the_frame_is_found(scene: Scene) -> None:
+    """The search reaches beyond the frame's edge: what is not in the picture counts as
+    background, so a carrier cut by the edge still matches where it really is."""
+    _, y, _, h = scene.roi
+    height = scene.reference.shape[0]
+    dy = height - (y + h) + h // 6  # the ROI's bottom sixth below the frame
+    registrar = Registrar(scene.reference, scene.roi, background=scene.background)
+    result = registrar.register(moved(scene, motion_of(scene, 0, dy, 0, 1.0)))
+    assert result.found
+    assert np.linalg.norm(np.asarray(result.offset) - (0, dy)) <= 2.0
+
+
 def test_recovered_crop_is_the_reference_crop(scene: Scene) -> None:
     motion = motion_of(scene, 12, -8, 2, 1.04)
     result = Registrar(scene.reference, scene.roi, background=scene.background).register(
