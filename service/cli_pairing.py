@@ -47,6 +47,9 @@ def train_cmd(
     batch_size: Annotated[int, typer.Option(min=1)] = 64,
     lr: Annotated[float, typer.Option(help="Adam learning rate (the sister's).")] = 1e-3,
     stn_lr_scale: Annotated[float, typer.Option(help="The STN's rate, times --lr.")] = 0.1,
+    stn_init_scale: Annotated[
+        float, typer.Option(help="The STN's starting window, of the canvas's side (1: all).")
+    ] = 1.0,
     seed: Annotated[int, typer.Option(min=0)] = 0,
     noise: Annotated[float, typer.Option(help="Background noise amplitude (0..1).")] = 0.5,
     warmup: Annotated[int, typer.Option(min=0, help="Joint epochs before alternating.")] = 2,
@@ -65,6 +68,7 @@ def train_cmd(
             batch_size=batch_size,
             lr=lr,
             stn_lr_scale=stn_lr_scale,
+            stn_init_scale=stn_init_scale,
             seed=seed,
             noise=noise,
             warmup=warmup,

@@ -55,7 +55,9 @@ class Sister(nn.Module):
 class PairingNet(nn.Module):
     """``sister(stn(x))`` (GetNet) or ``sister(x)`` (siamese); both branches share weights."""
 
-    def __init__(self, model: PairingModel, side: int, embedding_size: int = 32) -> None:
+    def __init__(
+        self, model: PairingModel, side: int, embedding_size: int = 32, stn_init_scale: float = 1.0
+    ) -> None:
         super().__init__()
         if model not in PAIRING_MODELS:
             raise ValueError(f"model must be one of {', '.join(PAIRING_MODELS)}, got {model!r}")
@@ -63,7 +65,14 @@ class PairingNet(nn.Module):
         self.sister = Sister(side, embedding_size)
         # the optimiser gives the STN its own (lower) rate, so no gradient scaling here
         self.stn = (
-            ScaleTranslateSTN((side, side), (side, side), channels=8, lr_scale=1.0, in_channels=1)
+            ScaleTranslateSTN(
+                (side, side),
+                (side, side),
+                channels=8,
+                lr_scale=1.0,
+                in_channels=1,
+                init_scale=stn_init_scale,
+            )
             if model == "getnet"
             else None
         )

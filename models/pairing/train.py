@@ -26,6 +26,7 @@ from models.pairing.mnist import load_digits
 from models.pairing.nets import PAIRING_MODELS, PairingNet
 from models.zoo.alternating import AlternatingSchedule, Phase
 from models.zoo.losses import ContrastiveLoss
+from models.zoo.stn import S_MAX, S_MIN
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -42,6 +43,7 @@ class PairingConfig:
     batch_size: int = 64
     lr: float = 1e-3
     stn_lr_scale: float = 0.1
+    stn_init_scale: float = 1.0  # the STN's window at the start, of the canvas's side
     margin: float = 1.0
     seed: int = 0
     canvas: int = 60
@@ -61,6 +63,10 @@ class PairingConfig:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.lr <= 0 or self.stn_lr_scale <= 0 or self.margin <= 0:
             raise ValueError("lr, stn_lr_scale and margin must be > 0")
+        if not S_MIN < self.stn_init_scale < S_MAX:
+            raise ValueError(
+                f"stn_init_scale must lie in ({S_MIN}, {S_MAX}), got {self.stn_init_scale}"
+            )
         if self.canvas < 28:
             raise ValueError(f"canvas must be at least 28 (a digit's side), got {self.canvas}")
 
@@ -75,7 +81,12 @@ class PairingConfig:
 
 def build(config: PairingConfig) -> PairingNet:
     torch.manual_seed(config.seed)
-    return PairingNet(config.model, config.canvas, config.embedding_size)  # type: ignore[arg-type]
+    return PairingNet(
+        config.model,  # type: ignore[arg-type]
+        config.canvas,
+        config.embedding_size,
+        config.stn_init_scale,
+    )
 
 
 def make_data(config: PairingConfig) -> PairingData:

@@ -111,10 +111,13 @@ class ScaleTranslateSTN(nn.Module):
         s_max: float = S_MAX,
         lr_scale: float = LR_SCALE,
         in_channels: int = 3,
+        init_scale: float = 1.0,
     ) -> None:
         super().__init__()
         if not 0 < s_min < 1 < s_max:
             raise ValueError(f"need 0 < s_min < 1 < s_max, got s_min={s_min}, s_max={s_max}")
+        if not s_min < init_scale < s_max:
+            raise ValueError(f"init_scale must lie in ({s_min}, {s_max}), got {init_scale}")
         if min(*input_size, *output_size) < 8:
             raise ValueError(f"sizes must be at least 8×8, got {input_size} → {output_size}")
         if lr_scale <= 0:
@@ -122,13 +125,14 @@ class ScaleTranslateSTN(nn.Module):
         self.s_min, self.s_max = s_min, s_max
         self.lr_scale = lr_scale
         self.loc = LocalisationNet(input_size, channels, in_channels)
-        self.reset_identity()
+        self.reset_identity(init_scale)
         self.register_buffer("grid", base_grid(*output_size), persistent=False)
 
-    def reset_identity(self) -> None:
-        """Zero the last layer and set its bias so that ``s = 1`` and ``t = 0``."""
+    def reset_identity(self, scale: float = 1.0) -> None:
+        """Zero the last layer and set its bias so that ``s = scale`` (1: the identity) and
+        ``t = 0`` for every image."""
         nn.init.zeros_(self.loc.fc2.weight)
-        p = (1 - self.s_min) / (self.s_max - self.s_min)
+        p = (scale - self.s_min) / (self.s_max - self.s_min)
         with torch.no_grad():
             self.loc.fc2.bias.copy_(torch.tensor([math.log(p / (1 - p)), 0.0, 0.0]))
 

@@ -60,6 +60,17 @@ def test_identity_at_init() -> None:
     assert torch.allclose(theta_of(params[:1]), eye, atol=1e-6)
 
 
+def test_a_starting_scale_zooms_into_the_centre_for_every_image() -> None:
+    torch.manual_seed(0)
+    stn = ScaleTranslateSTN(SIZE, SIZE, channels=4, init_scale=0.5).eval()
+    with torch.no_grad():
+        params = stn.params(torch.rand(3, 3, *SIZE))
+    assert torch.allclose(params, torch.tensor([[0.5, 0.0, 0.0]] * 3), atol=1e-6)
+    for bad in (0.2, 1.2, 0.0):
+        with pytest.raises(ValueError, match="init_scale"):
+            ScaleTranslateSTN(SIZE, SIZE, init_scale=bad)
+
+
 def test_base_grid_is_affine_grids_identity() -> None:
     eye = torch.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]])
     expected = torch.nn.functional.affine_grid(eye, [1, 1, 5, 7], align_corners=False)
