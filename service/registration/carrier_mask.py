@@ -17,7 +17,7 @@ from service.registration.types import Box
 Array = np.ndarray
 
 MIN_THRESHOLD = 25.0  # colour distance
-SAME_STRUCTURE = 0.6  # local correlation above which a textured pixel is background
+SAME_STRUCTURE = 0.7  # local correlation above which a textured pixel is background
 LOCAL = 5  # pixels of the local-correlation window
 MIN_TEXTURE = 4.0  # grey variance below which a window has no structure to compare
 
