@@ -53,7 +53,7 @@ class CarrierModel:
     told apart from it (then no frame is registered: grey levels would match an empty scene)."""
 
     shape: Array | None  # coarse ROI, float32 0/1
-    shape_mask: Array | None  # coarse ROI, float32 0/1: the shape grown by SHAPE_RING
+    shape_mask: Array | None  # coarse ROI, float32 0/1: where it is compared (matched_pixels)
     template_mask: Array  # fine template, uint8 0/255
     aligner: SimilarityAligner
 
