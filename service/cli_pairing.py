@@ -24,6 +24,7 @@ pairing_app = typer.Typer(
     help="GetNet's cluttered-MNIST pairing task (same digit or not).", no_args_is_help=True
 )
 MODEL_HELP = "siamese (plain) or getnet (STN + the same sister, trained alternately)."
+SISTER_HELP = "lenet (small, fully connected head) or cnn (BatchNorm, global max-pool)."
 
 
 def _epoch_line(record: dict[str, Any]) -> None:
@@ -43,6 +44,7 @@ def _config(**kwargs: Any) -> PairingConfig:
 def train_cmd(
     out: Annotated[Path, typer.Option(help="Run directory: model.pt and result.json.")],
     model: Annotated[str, typer.Option(help=MODEL_HELP)] = "getnet",
+    sister: Annotated[str, typer.Option(help=SISTER_HELP)] = "lenet",
     epochs: Annotated[int, typer.Option(min=1)] = 8,
     batch_size: Annotated[int, typer.Option(min=1)] = 64,
     lr: Annotated[float, typer.Option(help="Adam learning rate (the sister's).")] = 1e-3,
@@ -64,6 +66,7 @@ def train_cmd(
     with user_errors():
         config = _config(
             model=model,
+            sister=sister,
             epochs=epochs,
             batch_size=batch_size,
             lr=lr,

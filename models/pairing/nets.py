@@ -1,11 +1,16 @@
 """The two networks of Table I with the same sister: a plain siamese network and GetNet.
 
-The sister (the paper's Fig. 2 is not described in its text; this is a LeNet-style CNN):
-conv 5×5 8 → ReLU → max-pool 2 → conv 5×5 16 → ReLU → max-pool 2 → linear 64 → ReLU →
-linear ``embedding_size`` (2.6 M multiply-accumulates at 60×60: sized for a shared 2-core
-CPU). Its fully connected layers see where things lie, so a digit at a random place in clutter
-is hard for it alone; GetNet puts ``models.zoo.stn.ScaleTranslateSTN`` in front (8 channels,
-grey input; its crop has the canvas's size, so the sister is the very same network).
+The paper's Fig. 2 does not describe its sister; two are offered, the same for both networks:
+
+- ``lenet``: conv 5×5 8 → ReLU → max-pool 2 → conv 5×5 16 → ReLU → max-pool 2 → linear 64 →
+  ReLU → linear ``embedding_size`` (2.6 M multiply-accumulates at 60×60). Its fully connected
+  layers see where things lie, so a digit at a random place in clutter is hard for it alone.
+- ``cnn``: three blocks of conv 3×3 → BatchNorm → ReLU → max-pool 2 (32, 64, 64 channels), a
+  global max-pool over what is left (where the digit lies no longer matters) → linear 128 →
+  ReLU → linear ``embedding_size`` (26 M multiply-accumulates at 60×60).
+
+GetNet puts ``models.zoo.stn.ScaleTranslateSTN`` in front (8 channels, grey input; its crop has
+the canvas's size, so the sister is the very same network).
 
 Both take (N, 1, S, S) canvases: ``forward`` gives embeddings, ``crops`` what the sister sees
 (the input itself for the plain siamese network), ``params`` GetNet's (s, tx, ty).
@@ -23,6 +28,8 @@ from models.zoo.stn import ScaleTranslateSTN
 
 PairingModel = Literal["siamese", "getnet"]
 PAIRING_MODELS: tuple[PairingModel, ...] = ("siamese", "getnet")
+SisterKind = Literal["lenet", "cnn"]
+SISTERS: tuple[SisterKind, ...] = ("lenet", "cnn")
 
 
 class Sister(nn.Module):
@@ -52,17 +59,62 @@ class Sister(nn.Module):
         return out
 
 
+def _block(cin: int, cout: int) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, padding=1, bias=False),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+        nn.MaxPool2d(2),
+    )
+
+
+class ConvSister(nn.Module):
+    """Three conv-BatchNorm blocks and a global max-pool: where the digit lies does not
+    matter to the embedding."""
+
+    def __init__(self, side: int, embedding_size: int = 32, width: int = 32) -> None:
+        super().__init__()
+        if side < 16:
+            raise ValueError(f"side must be at least 16, got {side}")
+        self.conv = nn.Sequential(
+            _block(1, width), _block(width, 2 * width), _block(2 * width, 2 * width)
+        )
+        self.head = nn.Sequential(
+            nn.Linear(2 * width, 128),
+            nn.ReLU(inplace=True),
+            nn.Linear(128, embedding_size),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pooled = torch.amax(self.conv(x), dim=(2, 3))
+        out: torch.Tensor = self.head(pooled)
+        return out
+
+
+def make_sister(kind: SisterKind, side: int, embedding_size: int) -> nn.Module:
+    if kind == "lenet":
+        return Sister(side, embedding_size)
+    if kind == "cnn":
+        return ConvSister(side, embedding_size)
+    raise ValueError(f"sister must be one of {', '.join(SISTERS)}, got {kind!r}")
+
+
 class PairingNet(nn.Module):
     """``sister(stn(x))`` (GetNet) or ``sister(x)`` (siamese); both branches share weights."""
 
     def __init__(
-        self, model: PairingModel, side: int, embedding_size: int = 32, stn_init_scale: float = 1.0
+        self,
+        model: PairingModel,
+        side: int,
+        embedding_size: int = 32,
+        stn_init_scale: float = 1.0,
+        sister: SisterKind = "lenet",
     ) -> None:
         super().__init__()
         if model not in PAIRING_MODELS:
             raise ValueError(f"model must be one of {', '.join(PAIRING_MODELS)}, got {model!r}")
         self.model_name = model
-        self.sister = Sister(side, embedding_size)
+        self.sister = make_sister(sister, side, embedding_size)
         # the optimiser gives the STN its own (lower) rate, so no gradient scaling here
         self.stn = (
             ScaleTranslateSTN(

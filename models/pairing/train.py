@@ -23,7 +23,7 @@ import torch
 
 from models.pairing.data import PairingData, PairSet
 from models.pairing.mnist import load_digits
-from models.pairing.nets import PAIRING_MODELS, PairingNet
+from models.pairing.nets import PAIRING_MODELS, SISTERS, PairingNet
 from models.zoo.alternating import AlternatingSchedule, Phase
 from models.zoo.losses import ContrastiveLoss
 from models.zoo.stn import S_MAX, S_MIN
@@ -39,6 +39,7 @@ class PairingConfig:
     """Everything a pairing run depends on (saved with its weights)."""
 
     model: str = "getnet"  # siamese | getnet
+    sister: str = "lenet"  # lenet | cnn (models.pairing.nets)
     epochs: int = 8
     batch_size: int = 64
     lr: float = 1e-3
@@ -58,6 +59,8 @@ class PairingConfig:
     def __post_init__(self) -> None:
         if self.model not in PAIRING_MODELS:
             raise ValueError(f"model must be one of {', '.join(PAIRING_MODELS)}: {self.model!r}")
+        if self.sister not in SISTERS:
+            raise ValueError(f"sister must be one of {', '.join(SISTERS)}: {self.sister!r}")
         for name in ("epochs", "batch_size", "canvas", "embedding_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
@@ -86,6 +89,7 @@ def build(config: PairingConfig) -> PairingNet:
         config.canvas,
         config.embedding_size,
         config.stn_init_scale,
+        config.sister,  # type: ignore[arg-type]
     )
 
 

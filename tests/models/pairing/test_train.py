@@ -77,3 +77,35 @@ def test_train_save_evaluate_and_draw(tmp_path: Path) -> None:
     assert png.read_bytes()[:4] == b"\x89PNG"
     with pytest.raises(FileNotFoundError, match="do not exist"):
         evaluate_pairing(tmp_path / "none.pt", data=data)
+
+
+def test_the_cnn_sister_embeds_a_digit_wherever_it_lies() -> None:
+    torch.manual_seed(0)
+    net = PairingNet("siamese", 60, embedding_size=16, sister="cnn").eval()
+    canvas = torch.zeros(2, 1, 60, 60)
+    canvas[0, 0, 8:24, 8:16] = 1.0  # the same stroke, at two places 24 px apart
+    canvas[1, 0, 32:48, 32:40] = 1.0
+    with torch.no_grad():
+        a, b = net(canvas)
+    assert a.shape == (16,)
+    # the global max-pool: a shift by a multiple of the pooling grid (8) changes nothing
+    assert torch.allclose(a, b, atol=1e-5)
+    lenet = PairingNet("siamese", 60, embedding_size=16).eval()
+    with torch.no_grad():
+        a, b = lenet(canvas)
+    assert not torch.allclose(a, b, atol=1e-3)  # the fully connected head sees the place
+    with pytest.raises(ValueError, match="sister must be"):
+        PairingConfig(sister="vgg")
+    with pytest.raises(ValueError, match="sister must be"):
+        PairingNet("siamese", 60, sister="vgg")  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_a_cnn_sister_run_is_saved_and_loaded_with_its_sister(tmp_path: Path) -> None:
+    data = PairingData(tiny_digits(), 40, 0.3, val_per_class=2, test_per_class=2)
+    config = PairingConfig(model="siamese", sister="cnn", epochs=1, canvas=40, batch_size=16)
+    result = train_pairing(config, tmp_path, data=data)
+    net, loaded, _ = load(tmp_path / "model.pt")
+    assert loaded.sister == "cnn" and type(net.sister).__name__ == "ConvSister"
+    again = evaluate_pairing(tmp_path / "model.pt", data=data)
+    assert again["test_accuracy"] == pytest.approx(result["test_accuracy"])
