@@ -48,6 +48,9 @@ def train_cmd(
     epochs: Annotated[int, typer.Option(min=1)] = 8,
     batch_size: Annotated[int, typer.Option(min=1)] = 64,
     lr: Annotated[float, typer.Option(help="Adam learning rate (the sister's).")] = 1e-3,
+    lr_schedule: Annotated[
+        str, typer.Option(help="constant, or cosine: annealed to 0 over the epochs.")
+    ] = "constant",
     stn_lr_scale: Annotated[float, typer.Option(help="The STN's rate, times --lr.")] = 0.1,
     stn_init_scale: Annotated[
         float, typer.Option(help="The STN's starting window, of the canvas's side (1: all).")
@@ -70,6 +73,7 @@ def train_cmd(
             epochs=epochs,
             batch_size=batch_size,
             lr=lr,
+            lr_schedule=lr_schedule,
             stn_lr_scale=stn_lr_scale,
             stn_init_scale=stn_init_scale,
             seed=seed,

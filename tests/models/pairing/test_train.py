@@ -109,3 +109,18 @@ def test_a_cnn_sister_run_is_saved_and_loaded_with_its_sister(tmp_path: Path) ->
     assert loaded.sister == "cnn" and type(net.sister).__name__ == "ConvSister"
     again = evaluate_pairing(tmp_path / "model.pt", data=data)
     assert again["test_accuracy"] == pytest.approx(result["test_accuracy"])
+
+
+@pytest.mark.slow
+def test_a_cosine_schedule_anneals_the_rate_every_epoch(tmp_path: Path) -> None:
+    data = PairingData(tiny_digits(), 40, 0.3, val_per_class=2, test_per_class=2)
+    config = PairingConfig(
+        model="siamese", epochs=4, canvas=40, batch_size=16, lr=1e-3, lr_schedule="cosine"
+    )
+    rates = [h["lr"] for h in train_pairing(config, tmp_path, data=data)["history"]]
+    # cos(pi * e / 4) annealing from 1e-3: 1, 0.854, 0.5, 0.146 of it
+    assert rates == pytest.approx([1e-3, 8.5355e-4, 5e-4, 1.4645e-4], rel=1e-3)
+    flat = PairingConfig(model="siamese", epochs=2, canvas=40, batch_size=16)
+    assert [h["lr"] for h in train_pairing(flat, tmp_path, data=data)["history"]] == [1e-3] * 2
+    with pytest.raises(ValueError, match="lr_schedule must be"):
+        PairingConfig(lr_schedule="step")
