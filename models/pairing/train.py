@@ -6,8 +6,7 @@ constant or annealed (``lr_schedule``); GetNet's STN at ``stn_lr_scale`` times t
 the epoch's phase from ``AlternatingSchedule`` (siamese frozen in "stn" epochs). After each
 epoch the distance threshold that best separates the validation pairs is chosen and the
 validation accuracy measured; the best epoch's weights and threshold are kept and give the
-test accuracy. The same seed, budget (epochs, pairs,
-batches) and sister serve both models.
+test accuracy. The same seed, budget (epochs, pairs, batches) and sister serve both models.
 """
 
 from __future__ import annotations
