@@ -28,10 +28,21 @@ SISTER_HELP = "lenet (small, fully connected head) or cnn (BatchNorm, global max
 
 
 def _epoch_line(record: dict[str, Any]) -> None:
+    window = record.get("val_window_px")
+    where = f", window {window:.1f} px from the digit" if window is not None else ""
     console.print(
         f"epoch {record['epoch']} ({record['phase']}): loss {record['loss']:.4f}, val accuracy "
-        f"{100 * record['val_accuracy']:.2f} %, {record['seconds']:.1f} s"
+        f"{100 * record['val_accuracy']:.2f} %{where}, {record['seconds']:.1f} s"
     )
+
+
+def _window_line(window: dict[str, Any] | None) -> None:
+    if window is not None:
+        console.print(
+            f"STN window centre {window['mean_px']:.1f} px from the digit's centre on average "
+            f"(median {window['median_px']:.1f}; the canvas centre: "
+            f"{window['canvas_centre_mean_px']:.1f}), mean scale {window['mean_scale']:.2f}"
+        )
 
 
 def _config(**kwargs: Any) -> PairingConfig:
@@ -55,6 +66,12 @@ def train_cmd(
     stn_init_scale: Annotated[
         float, typer.Option(help="The STN's starting window, of the canvas's side (1: all).")
     ] = 1.0,
+    stn_localiser: Annotated[
+        str, typer.Option(help="regress (fully connected) or heatmap (soft-argmax centre).")
+    ] = "regress",
+    stn_s_max: Annotated[
+        float, typer.Option(help="The STN's largest window, of the canvas's side.")
+    ] = 1.2,
     seed: Annotated[int, typer.Option(min=0)] = 0,
     noise: Annotated[float, typer.Option(help="Background noise amplitude (0..1).")] = 0.5,
     warmup: Annotated[int, typer.Option(min=0, help="Joint epochs before alternating.")] = 2,
@@ -76,6 +93,8 @@ def train_cmd(
             lr_schedule=lr_schedule,
             stn_lr_scale=stn_lr_scale,
             stn_init_scale=stn_init_scale,
+            stn_localiser=stn_localiser,
+            stn_s_max=stn_s_max,
             seed=seed,
             noise=noise,
             warmup=warmup,
@@ -89,6 +108,7 @@ def train_cmd(
         f"{result['test_pairs']} pairs (best val {100 * result['val_accuracy']:.2f} % at epoch "
         f"{result['best_epoch']}); wrote {out}"
     )
+    _window_line(result["test_window"])
 
 
 @pairing_app.command("evaluate")
@@ -107,6 +127,7 @@ def evaluate_cmd(
         f"{result['model']}: test pairing accuracy {100 * result['test_accuracy']:.2f} % on "
         f"{result['test_pairs']} pairs"
     )
+    _window_line(result["test_window"])
 
 
 @pairing_app.command("crops")

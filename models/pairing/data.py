@@ -18,10 +18,12 @@ VAL_STREAM, TEST_STREAM = 1, 2
 
 @dataclass(frozen=True)
 class PairSet:
-    """Canvases (N, 1, S, S) float32 and pairs of indices into them."""
+    """Canvases (N, 1, S, S) float32, pairs of indices into them and each digit's top-left
+    ``corners`` (N, 2) (row, column) on its canvas."""
 
     canvases: torch.Tensor
     pairs: DigitPairs
+    corners: np.ndarray
 
 
 class PairingData:
@@ -37,8 +39,9 @@ class PairingData:
         self.test = self._fixed(digits.subset(split["test"]), TEST_STREAM)
 
     def _pair_set(self, digits: Digits, rng: np.random.Generator) -> PairSet:
-        images = clutter(digits.images, rng, self.canvas, self.noise).images
-        return PairSet(torch.from_numpy(images).unsqueeze(1), make_pairs(digits.labels, rng))
+        placed = clutter(digits.images, rng, self.canvas, self.noise)
+        canvases = torch.from_numpy(placed.images).unsqueeze(1)
+        return PairSet(canvases, make_pairs(digits.labels, rng), placed.corners)
 
     def _fixed(self, digits: Digits, stream: int) -> PairSet:
         return self._pair_set(digits, np.random.default_rng([SPLIT_SEED, stream]))

@@ -9,8 +9,10 @@ The paper's Fig. 2 does not describe its sister; two are offered, the same for b
   global max-pool over what is left (where the digit lies no longer matters) → linear 128 →
   ReLU → linear ``embedding_size`` (26 M multiply-accumulates at 60×60).
 
-GetNet puts ``models.zoo.stn.ScaleTranslateSTN`` in front (8 channels, grey input; its crop has
-the canvas's size, so the sister is the very same network).
+GetNet puts a spatial transformer in front (8 channels, grey input; its crop has the canvas's
+size, so the sister is the very same network): ``regress``, ``models.zoo.stn.ScaleTranslateSTN``
+(fully connected layers regress (s, tx, ty)), or ``heatmap``, ``models.zoo.stn_heatmap.HeatmapSTN``
+(the window centred on a heatmap's soft-argmax).
 
 Both take (N, 1, S, S) canvases: ``forward`` gives embeddings, ``crops`` what the sister sees
 (the input itself for the plain siamese network), ``params`` GetNet's (s, tx, ty).
@@ -24,12 +26,15 @@ import torch
 from torch import nn
 
 from models.zoo.alternating import Phase, apply_phase
-from models.zoo.stn import ScaleTranslateSTN
+from models.zoo.stn import S_MAX, ScaleTranslateSTN
+from models.zoo.stn_heatmap import HeatmapSTN
 
 PairingModel = Literal["siamese", "getnet"]
 PAIRING_MODELS: tuple[PairingModel, ...] = ("siamese", "getnet")
 SisterKind = Literal["lenet", "cnn"]
 SISTERS: tuple[SisterKind, ...] = ("lenet", "cnn")
+Localiser = Literal["regress", "heatmap"]
+LOCALISERS: tuple[Localiser, ...] = ("regress", "heatmap")
 
 
 class Sister(nn.Module):
@@ -99,6 +104,26 @@ def make_sister(kind: SisterKind, side: int, embedding_size: int) -> nn.Module:
     raise ValueError(f"sister must be one of {', '.join(SISTERS)}, got {kind!r}")
 
 
+def make_stn(
+    localiser: Localiser, side: int, init_scale: float, s_max: float
+) -> ScaleTranslateSTN | HeatmapSTN:
+    """GetNet's transformer for grey side² canvases, cropping to side² (8 channels)."""
+    if localiser == "heatmap":
+        return HeatmapSTN((side, side), 8, 1, s_max=s_max, init_scale=init_scale)
+    if localiser == "regress":
+        # the optimiser gives the STN its own (lower) rate, so no gradient scaling here
+        return ScaleTranslateSTN(
+            (side, side),
+            (side, side),
+            8,
+            s_max=s_max,
+            lr_scale=1.0,
+            in_channels=1,
+            init_scale=init_scale,
+        )
+    raise ValueError(f"localiser must be one of {', '.join(LOCALISERS)}, got {localiser!r}")
+
+
 class PairingNet(nn.Module):
     """``sister(stn(x))`` (GetNet) or ``sister(x)`` (siamese); both branches share weights."""
 
@@ -109,24 +134,16 @@ class PairingNet(nn.Module):
         embedding_size: int = 32,
         stn_init_scale: float = 1.0,
         sister: SisterKind = "lenet",
+        localiser: Localiser = "regress",
+        stn_s_max: float = S_MAX,
     ) -> None:
         super().__init__()
         if model not in PAIRING_MODELS:
             raise ValueError(f"model must be one of {', '.join(PAIRING_MODELS)}, got {model!r}")
         self.model_name = model
         self.sister = make_sister(sister, side, embedding_size)
-        # the optimiser gives the STN its own (lower) rate, so no gradient scaling here
         self.stn = (
-            ScaleTranslateSTN(
-                (side, side),
-                (side, side),
-                channels=8,
-                lr_scale=1.0,
-                in_channels=1,
-                init_scale=stn_init_scale,
-            )
-            if model == "getnet"
-            else None
+            make_stn(localiser, side, stn_init_scale, stn_s_max) if model == "getnet" else None
         )
 
     def crops(self, x: torch.Tensor) -> torch.Tensor:

@@ -22,8 +22,9 @@ from typing import Any
 import torch
 
 from models.pairing.data import PairingData, PairSet
+from models.pairing.localisation import window_errors
 from models.pairing.mnist import load_digits
-from models.pairing.nets import PAIRING_MODELS, SISTERS, PairingNet
+from models.pairing.nets import LOCALISERS, PAIRING_MODELS, SISTERS, PairingNet
 from models.zoo.alternating import AlternatingSchedule, Phase
 from models.zoo.losses import ContrastiveLoss
 from models.zoo.stn import S_MAX, S_MIN
@@ -47,6 +48,8 @@ class PairingConfig:
     lr_schedule: str = "constant"  # constant | cosine (annealed to 0 over the epochs)
     stn_lr_scale: float = 0.1
     stn_init_scale: float = 1.0  # the STN's window at the start, of the canvas's side
+    stn_localiser: str = "regress"  # regress | heatmap (models.pairing.nets.make_stn)
+    stn_s_max: float = S_MAX  # the largest window the STN may take, of the canvas's side
     margin: float = 1.0
     seed: int = 0
     canvas: int = 60
@@ -72,9 +75,15 @@ class PairingConfig:
             )
         if self.lr <= 0 or self.stn_lr_scale <= 0 or self.margin <= 0:
             raise ValueError("lr, stn_lr_scale and margin must be > 0")
-        if not S_MIN < self.stn_init_scale < S_MAX:
+        if self.stn_localiser not in LOCALISERS:
             raise ValueError(
-                f"stn_init_scale must lie in ({S_MIN}, {S_MAX}), got {self.stn_init_scale}"
+                f"stn_localiser must be one of {', '.join(LOCALISERS)}: {self.stn_localiser!r}"
+            )
+        if not S_MIN < self.stn_s_max <= S_MAX:
+            raise ValueError(f"stn_s_max must lie in ({S_MIN}, {S_MAX}], got {self.stn_s_max}")
+        if not S_MIN < self.stn_init_scale < self.stn_s_max:
+            raise ValueError(
+                f"stn_init_scale must lie in ({S_MIN}, {self.stn_s_max}), got {self.stn_init_scale}"
             )
         if self.canvas < 28:
             raise ValueError(f"canvas must be at least 28 (a digit's side), got {self.canvas}")
@@ -96,6 +105,8 @@ def build(config: PairingConfig) -> PairingNet:
         config.embedding_size,
         config.stn_init_scale,
         config.sister,  # type: ignore[arg-type]
+        config.stn_localiser,  # type: ignore[arg-type]
+        config.stn_s_max,
     )
 
 
@@ -219,6 +230,8 @@ def train_pairing(
             "threshold": threshold,
             "seconds": time.perf_counter() - t0,
         }
+        if net.stn is not None:
+            record["val_window_px"] = window_errors(net, data.val)["mean_px"]
         history.append(record)
         log.info("epoch %d (%s): loss %.4f, val %.4f", epoch + 1, phase, loss, val_acc)
         if val_acc > best["val_accuracy"]:
@@ -238,6 +251,7 @@ def train_pairing(
         "threshold": best["threshold"],
         "test_accuracy": test_acc,
         "test_pairs": len(data.test.pairs),
+        "test_window": window_errors(net, data.test) if net.stn is not None else None,
         "train_digits": len(data.train),
         "seconds": time.perf_counter() - started,
         "history": history,
@@ -279,5 +293,6 @@ def evaluate_pairing(path: Path, data: PairingData | None = None) -> dict[str, A
         "model": config.model,
         "test_accuracy": accuracy_at(distances, same, threshold),
         "test_pairs": len(data.test.pairs),
+        "test_window": window_errors(net, data.test) if net.stn is not None else None,
         "threshold": threshold,
     }

@@ -11,6 +11,7 @@ import torch
 
 from models.pairing.data import PairingData
 from models.pairing.figure import save_crops_figure
+from models.pairing.localisation import digit_centres, window_centres, window_errors
 from models.pairing.mnist import Digits
 from models.pairing.nets import PairingNet
 from models.pairing.train import (
@@ -124,3 +125,47 @@ def test_a_cosine_schedule_anneals_the_rate_every_epoch(tmp_path: Path) -> None:
     assert [h["lr"] for h in train_pairing(flat, tmp_path, data=data)["history"]] == [1e-3] * 2
     with pytest.raises(ValueError, match="lr_schedule must be"):
         PairingConfig(lr_schedule="step")
+
+
+def test_window_errors_measure_pixels_from_the_digit() -> None:
+    # (s, tx, ty) = (0.5, 0, 0) on a 60² canvas: the window's centre is pixel (29.5, 29.5)
+    params = np.array([[0.5, 0.0, 0.0], [0.5, -1.0, 1.0]])
+    assert window_centres(params, 60).tolist() == [[29.5, 29.5], [59.5, -0.5]]
+    assert digit_centres(np.array([[16, 2]])).tolist() == [[29.5, 15.5]]
+    # an untrained heatmap STN looks at the centre: its error is the canvas centre's
+    data = PairingData(tiny_digits(), 40, 0.3, val_per_class=2, test_per_class=2)
+    torch.manual_seed(0)
+    net = PairingNet("getnet", 40, stn_init_scale=0.6, localiser="heatmap", stn_s_max=0.9)
+    errors = window_errors(net, data.test)
+    centre = np.linalg.norm(digit_centres(data.test.corners) - 19.5, axis=1)
+    assert errors["canvases"] == 20 and errors["mean_scale"] == pytest.approx(0.6, abs=1e-5)
+    assert errors["mean_px"] == pytest.approx(centre.mean(), abs=1e-3)
+    assert errors["canvas_centre_mean_px"] == pytest.approx(centre.mean())
+    with pytest.raises(ValueError, match="stn_localiser must be"):
+        PairingConfig(stn_localiser="grid")
+    with pytest.raises(ValueError, match="stn_init_scale must lie"):
+        PairingConfig(stn_init_scale=0.95, stn_s_max=0.9)
+
+
+@pytest.mark.slow
+def test_a_heatmap_getnet_run_reports_where_its_window_lies(tmp_path: Path) -> None:
+    data = PairingData(tiny_digits(), 40, 0.3, val_per_class=2, test_per_class=2)
+    config = PairingConfig(
+        model="getnet",
+        epochs=2,
+        canvas=40,
+        batch_size=16,
+        warmup=1,
+        stn_localiser="heatmap",
+        stn_init_scale=0.6,
+        stn_s_max=0.9,
+    )
+    result = train_pairing(config, tmp_path, data=data)
+    assert all(h["val_window_px"] >= 0 for h in result["history"])
+    assert 0.2 < result["test_window"]["mean_scale"] <= 0.9
+    net, loaded, _ = load(tmp_path / "model.pt")
+    assert loaded.stn_localiser == "heatmap" and type(net.stn).__name__ == "HeatmapSTN"
+    again = evaluate_pairing(tmp_path / "model.pt", data=data)
+    assert again["test_window"] == pytest.approx(result["test_window"])
+    siamese = PairingConfig(model="siamese", epochs=1, canvas=40, batch_size=16)
+    assert train_pairing(siamese, tmp_path / "s", data=data)["test_window"] is None
