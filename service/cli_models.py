@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import get_console
@@ -58,6 +58,15 @@ def _model_kind(name: str) -> str:
     from models.zoo.registry import model_class
 
     return str(model_class(name).kind)
+
+
+def _model_kwargs(model: str, items: list[str], pretrained: Path | None) -> dict[str, Any]:
+    from models.zoo.model_args import parse_model_args
+
+    kwargs = parse_model_args(model, items)
+    if pretrained is not None:
+        kwargs["pretrained"] = str(pretrained)
+    return kwargs
 
 
 def _load_data(text: str, workers: int) -> LiftData:
@@ -151,6 +160,13 @@ def train_cmd(
         typer.Option(help="Start from this checkpoint's weights (fine-tuning; same model)."),
     ] = None,
     pretrained: Annotated[Path | None, typer.Option(help="ImageNet backbone weights.")] = None,
+    model_arg: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="KEY=VALUE, a constructor argument of the model (repeatable), e.g. "
+            "localiser=heatmap for getnet.",
+        ),
+    ] = None,
     threads: Annotated[
         int | None,
         typer.Option(min=1, help="Torch threads (default: every core; fewer if other work runs)."),
@@ -193,7 +209,7 @@ def train_cmd(
             max_minutes=max_minutes,
             init=str(init) if init else None,
             threads=threads,
-            model_kwargs={"pretrained": str(pretrained)} if pretrained else {},
+            model_kwargs=_model_kwargs(model, model_arg or [], pretrained),
         )
         config.check_model_kind(model, _model_kind(model))
         resolve_device(config.device)

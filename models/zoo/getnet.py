@@ -7,8 +7,11 @@ their own crop (the STN looks at each input) from the same weights, the ONNX exp
 one-branch graph image → STN → sister → embedding, and a lift's mask embeddings are still
 computed once per lift.
 
-* STN: ``models.zoo.stn.ScaleTranslateSTN`` (θ = [[s, 0, tx], [0, s, ty]], identity at init);
-  its crop is ``crop_size`` pixels (default: the input size).
+* STN (θ = [[s, 0, tx], [0, s, ty]]): ``localiser="regress"``,
+  ``models.zoo.stn.ScaleTranslateSTN`` (fully connected layers regress s and t), or
+  ``"heatmap"``, ``models.zoo.stn_heatmap.HeatmapSTN`` (the window centred on a heatmap's
+  soft-argmax); it starts at a window of ``stn_init_scale`` of the image (1: the identity) and
+  may grow to ``stn_s_max``. Its crop is ``crop_size`` pixels (default: the input size).
 * sister: ``siamese-fast``'s network (``width`` scales its channels) on the crop, a unit
   ``embedding_size`` embedding.
 * training alternates (section III.D): ``begin_epoch(epoch)`` sets the phase of
@@ -27,7 +30,8 @@ from models.zoo.base import ZooModel, as_size
 from models.zoo.preprocess import PreprocessConfig
 from models.zoo.registry import register_model
 from models.zoo.siamese_fast import SiameseFast
-from models.zoo.stn import ScaleTranslateSTN
+from models.zoo.stn import S_MAX, ScaleTranslateSTN
+from models.zoo.stn_heatmap import HeatmapSTN
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +54,35 @@ class GetNet(ZooModel):
         warmup: int = 2,
         stn_epochs: int = 1,
         joint_epochs: int = 2,
+        localiser: str = "regress",
+        stn_init_scale: float = 1.0,
+        stn_s_max: float = S_MAX,
     ) -> None:
         super().__init__()
         size = as_size(input_size)
         out = as_size(crop_size) if crop_size is not None else size
         self.schedule = AlternatingSchedule(warmup, stn_epochs, joint_epochs)
-        self.stn = ScaleTranslateSTN(size, out, channels=loc_channels, lr_scale=stn_lr_scale)
+        self.stn: ScaleTranslateSTN | HeatmapSTN
+        if localiser == "regress":
+            self.stn = ScaleTranslateSTN(
+                size,
+                out,
+                loc_channels,
+                s_max=stn_s_max,
+                lr_scale=stn_lr_scale,
+                init_scale=stn_init_scale,
+            )
+        elif localiser == "heatmap":
+            self.stn = HeatmapSTN(
+                out,
+                loc_channels,
+                3,
+                s_max=stn_s_max,
+                init_scale=stn_init_scale,
+                lr_scale=stn_lr_scale,
+            )
+        else:
+            raise ValueError(f"localiser must be regress or heatmap, got {localiser!r}")
         self.sister = SiameseFast(out, embedding_size, width)
         self.phase: Phase = "joint"
         self.preprocess_config = PreprocessConfig(

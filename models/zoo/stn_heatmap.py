@@ -42,6 +42,7 @@ class HeatmapSTN(nn.Module):
         s_min: float = S_MIN,
         s_max: float = S_MAX,
         init_scale: float = 0.6,
+        lr_scale: float = 1.0,
     ) -> None:
         super().__init__()
         if not 0 < s_min < s_max:
@@ -50,7 +51,9 @@ class HeatmapSTN(nn.Module):
             raise ValueError(f"init_scale must lie in ({s_min}, {s_max}), got {init_scale}")
         if min(output_size) < 8:
             raise ValueError(f"the output must be at least 8×8, got {output_size}")
-        self.s_min, self.s_max = s_min, s_max
+        if lr_scale <= 0:
+            raise ValueError(f"lr_scale must be > 0, got {lr_scale}")
+        self.s_min, self.s_max, self.lr_scale = s_min, s_max, lr_scale
         c = channels
         self.features = nn.Sequential(conv_bn(in_channels, c, 5), conv_bn(c, 2 * c, 3))
         self.heat = nn.Conv2d(2 * c, 1, 1)
@@ -63,6 +66,12 @@ class HeatmapSTN(nn.Module):
         nn.init.constant_(self.scale.bias, math.log(p / (1 - p)))
         self.register_buffer("grid", base_grid(*output_size), persistent=False)
 
+    def _slowed(self, raw: torch.Tensor) -> torch.Tensor:
+        """The same value, its gradient times ``lr_scale`` (as in ``ScaleTranslateSTN``)."""
+        if self.training and self.lr_scale != 1.0:
+            return raw * self.lr_scale + raw.detach() * (1.0 - self.lr_scale)
+        return raw
+
     def heatmap(self, x: torch.Tensor) -> torch.Tensor:
         """(N, h, w) the softmax of the map over its positions (each sums to 1)."""
         logits = self.heat(self.features(x))
@@ -72,14 +81,13 @@ class HeatmapSTN(nn.Module):
     def params(self, x: torch.Tensor) -> torch.Tensor:
         """(N, 3): (s, tx, ty) of each input."""
         features = self.features(x)
-        logits = self.heat(features)
+        logits = self._slowed(self.heat(features))
         n, _, h, w = logits.shape
         p = torch.softmax(logits.reshape(n, h * w), dim=1)
         centres = base_grid(h, w).to(x.device).reshape(h * w, 2)
         c = p @ centres  # (N, 2), x first
-        s = self.s_min + (self.s_max - self.s_min) * torch.sigmoid(
-            self.scale(features.mean(dim=(2, 3)))
-        )
+        a = self._slowed(self.scale(features.mean(dim=(2, 3))))
+        s = self.s_min + (self.s_max - self.s_min) * torch.sigmoid(a)
         limit = (1 - s).abs()
         t = torch.maximum(torch.minimum(c, limit), -limit)
         return torch.cat([s, t], dim=1)

@@ -102,6 +102,14 @@ def test_evaluate_and_export(trained: Path, tmp_path: Path) -> None:
         ),
         (["train", "siamese-fast", "--data", "{tmp}/none", "--out", "{tmp}"], "does not exist"),
         (
+            ["train", "getnet", "--data", TINY, "--out", "{tmp}", "--model-arg", "depth=3"],
+            "getnet takes no such argument",
+        ),
+        (
+            ["train", "getnet", "--data", TINY, "--out", "{tmp}", "--model-arg", "localiser=x"],
+            "localiser must be regress or heatmap",
+        ),
+        (
             ["train", "siamese-fast", "--data", TINY, "--out", "{tmp}", "--optimizer", "lbfgs"],
             "optimizer must be one of sgd, adam",
         ),

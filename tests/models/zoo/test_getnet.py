@@ -223,3 +223,36 @@ def test_chairlift_crops_picture_is_written(tmp_path: Path) -> None:
     images = torch.rand(2, 3, 32, 32)
     path = save_chairlift_crops(model, images, ["open", "closed"], tmp_path / "c.png")  # type: ignore[arg-type]
     assert path.stat().st_size > 0 and path.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.slow
+def test_a_heatmap_getnet_exports_and_its_window_follows_the_map(tmp_path: Path) -> None:
+    model = getnet(localiser="heatmap", stn_init_scale=0.6, stn_s_max=0.9).eval()
+    assert type(model.stn).__name__ == "HeatmapSTN"
+    with torch.no_grad():  # a map that varies with the image: windows differ image to image
+        model.stn.heat.weight.normal_(0, 2.0)
+    x = torch.rand(4, 3, *SIZE) * 2 - 1
+    with torch.no_grad():
+        params = model.stn.params(x)
+        expected = model(x).numpy()
+    assert params[:, 0].tolist() == pytest.approx([0.6] * 4, abs=1e-5)
+    assert float(params[:, 1:].std()) > 1e-3
+    runtime = OnnxModel(export_onnx(model, tmp_path / "getnet.onnx"), providers=[CPU])
+    assert float(np.abs(runtime.embed(x) - expected).max()) <= 1e-4
+    with pytest.raises(ValueError, match="localiser must be"):
+        getnet(localiser="grid")
+
+
+def test_model_args_are_checked_against_the_model() -> None:
+    from models.zoo.model_args import parse_model_args
+
+    kwargs = parse_model_args("getnet", ["localiser=heatmap", "stn_s_max=0.9", "warmup=3"])
+    assert kwargs == {"localiser": "heatmap", "stn_s_max": 0.9, "warmup": 3}
+    with pytest.raises(ValueError, match="getnet takes no such argument; it takes"):
+        parse_model_args("getnet", ["depth=3"])
+    with pytest.raises(ValueError, match="must read KEY=VALUE"):
+        parse_model_args("getnet", ["localiser"])
+    with pytest.raises(ValueError, match="given twice"):
+        parse_model_args("getnet", ["warmup=1", "warmup=2"])
+    with pytest.raises(ValueError, match="no such argument"):
+        parse_model_args("getnet", ["input_size=64"])  # --input-size sets it
