@@ -74,6 +74,9 @@ def train_cmd(
     ] = 1.2,
     seed: Annotated[int, typer.Option(min=0)] = 0,
     noise: Annotated[float, typer.Option(help="Background noise amplitude (0..1).")] = 0.5,
+    distort: Annotated[
+        bool, typer.Option(help="Rotate, scale and shear the training digits afresh each epoch.")
+    ] = False,
     warmup: Annotated[int, typer.Option(min=0, help="Joint epochs before alternating.")] = 2,
     stn_epochs: Annotated[int, typer.Option(min=0, help="STN-only epochs per cycle.")] = 1,
     joint_epochs: Annotated[int, typer.Option(min=0, help="Joint epochs per cycle.")] = 2,
@@ -97,6 +100,7 @@ def train_cmd(
             stn_s_max=stn_s_max,
             seed=seed,
             noise=noise,
+            distort=distort,
             warmup=warmup,
             stn_epochs=stn_epochs,
             joint_epochs=joint_epochs,

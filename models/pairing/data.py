@@ -9,11 +9,13 @@ import numpy as np
 import torch
 
 from models.pairing.clutter import clutter
+from models.pairing.distort import Distortion, distort
 from models.pairing.mnist import Digits, split_digits
 from models.pairing.pairs import DigitPairs, make_pairs
 
 SPLIT_SEED = 0  # the digits held out for val and test never change with the training seed
 VAL_STREAM, TEST_STREAM = 1, 2
+DISTORT_STREAM = 2000  # + epoch: its own stream, so the canvases and pairs do not change with it
 
 
 @dataclass(frozen=True)
@@ -27,12 +29,19 @@ class PairSet:
 
 
 class PairingData:
-    """``train_epoch(seed, epoch)``, ``val`` and ``test`` pair sets of cluttered digits."""
+    """``train_epoch(seed, epoch)``, ``val`` and ``test`` pair sets of cluttered digits; with a
+    ``distortion``, every epoch's training digits are distorted afresh first."""
 
     def __init__(
-        self, digits: Digits, canvas: int, noise: float, val_per_class: int, test_per_class: int
+        self,
+        digits: Digits,
+        canvas: int,
+        noise: float,
+        val_per_class: int,
+        test_per_class: int,
+        distortion: Distortion | None = None,
     ) -> None:
-        self.canvas, self.noise = canvas, noise
+        self.canvas, self.noise, self.distortion = canvas, noise, distortion
         split = split_digits(digits.labels, SPLIT_SEED, val_per_class, test_per_class)
         self.train = digits.subset(split["train"])
         self.val = self._fixed(digits.subset(split["val"]), VAL_STREAM)
@@ -47,5 +56,9 @@ class PairingData:
         return self._pair_set(digits, np.random.default_rng([SPLIT_SEED, stream]))
 
     def train_epoch(self, seed: int, epoch: int) -> PairSet:
-        """New placements, noise and partners for every (seed, epoch)."""
-        return self._pair_set(self.train, np.random.default_rng([seed, 1000 + epoch]))
+        """New placements, noise and partners (and distortions) for every (seed, epoch)."""
+        digits = self.train
+        if self.distortion is not None:
+            rng = np.random.default_rng([seed, DISTORT_STREAM + epoch])
+            digits = Digits(distort(digits.images, rng, self.distortion), digits.labels)
+        return self._pair_set(digits, np.random.default_rng([seed, 1000 + epoch]))

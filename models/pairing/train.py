@@ -22,6 +22,7 @@ from typing import Any
 import torch
 
 from models.pairing.data import PairingData, PairSet
+from models.pairing.distort import Distortion
 from models.pairing.localisation import window_errors
 from models.pairing.mnist import load_digits
 from models.pairing.nets import LOCALISERS, PAIRING_MODELS, SISTERS, PairingNet
@@ -54,6 +55,7 @@ class PairingConfig:
     seed: int = 0
     canvas: int = 60
     noise: float = 0.5
+    distort: bool = False  # training digits rotated, scaled, sheared afresh every epoch
     val_per_class: int = 50
     test_per_class: int = 100
     embedding_size: int = 32
@@ -112,7 +114,12 @@ def build(config: PairingConfig) -> PairingNet:
 
 def make_data(config: PairingConfig) -> PairingData:
     return PairingData(
-        load_digits(), config.canvas, config.noise, config.val_per_class, config.test_per_class
+        load_digits(),
+        config.canvas,
+        config.noise,
+        config.val_per_class,
+        config.test_per_class,
+        Distortion() if config.distort else None,
     )
 
 
