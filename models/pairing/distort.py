@@ -39,7 +39,8 @@ def affine(degrees: float, scale: float, shear: float, side: int) -> np.ndarray:
     linear = scale * np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
     linear = linear @ np.array([[1.0, shear], [0.0, 1.0]])
     centre = np.array([c, c])
-    return np.hstack([linear, (centre - linear @ centre)[:, None]])
+    shift: np.ndarray = centre - linear @ centre
+    return np.hstack([linear, shift.reshape(2, 1)])
 
 
 def distort(digits: np.ndarray, rng: np.random.Generator, spec: Distortion) -> np.ndarray:
