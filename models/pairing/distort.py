@@ -48,9 +48,9 @@ def distort(digits: np.ndarray, rng: np.random.Generator, spec: Distortion) -> n
     if digits.ndim != 3 or digits.shape[1] != digits.shape[2]:
         raise ValueError(f"digits must be (N, side, side), got {digits.shape}")
     n, side = digits.shape[0], digits.shape[1]
-    degrees = rng.uniform(-spec.degrees, spec.degrees, size=n)
-    scales = rng.uniform(1 - spec.scale, 1 + spec.scale, size=n)
-    shears = rng.uniform(-spec.shear, spec.shear, size=n)
+    degrees = rng.uniform(-spec.degrees, spec.degrees, size=(n,))
+    scales = rng.uniform(1 - spec.scale, 1 + spec.scale, size=(n,))
+    shears = rng.uniform(-spec.shear, spec.shear, size=(n,))
     out = np.empty_like(digits)
     for i in range(n):
         matrix = affine(float(degrees[i]), float(scales[i]), float(shears[i]), side)
