@@ -25,16 +25,35 @@ def parse_value(text: str) -> int | float | bool | str:
     return text
 
 
-def accepted_args(model: str) -> list[str]:
-    """The keyword arguments ``model``'s constructor takes, less the reserved ones."""
+def accepted_args(model: str) -> dict[str, Any]:
+    """The keyword arguments ``model``'s constructor takes, less the reserved ones, each with
+    its default (``inspect.Parameter.empty`` when it has none)."""
     params = inspect.signature(model_class(model).__init__).parameters
-    return [
-        name
+    return {
+        name: p.default
         for name, p in params.items()
         if name != "self"
         and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
         and name not in RESERVED
-    ]
+    }
+
+
+def coerce(key: str, value: int | float | bool | str, text: str, default: Any) -> Any:
+    """``value`` in the type of the argument's default: a number where a number is expected,
+    a flag where a flag is, the text where a string is; a ValueError says what was wrong."""
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ValueError(f"--model-arg {key}: true or false expected, got {text!r}")
+        return value
+    if isinstance(default, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"--model-arg {key}: a number expected, got {text!r}")
+        if isinstance(default, int) and not isinstance(value, int):
+            raise ValueError(f"--model-arg {key}: a whole number expected, got {text!r}")
+        return float(value) if isinstance(default, float) else value
+    if isinstance(default, str):
+        return text
+    return value
 
 
 def parse_model_args(model: str, items: list[str]) -> dict[str, Any]:
@@ -53,5 +72,5 @@ def parse_model_args(model: str, items: list[str]) -> dict[str, Any]:
             )
         if key in out:
             raise ValueError(f"--model-arg {key!r} is given twice")
-        out[key] = parse_value(value)
+        out[key] = coerce(key, parse_value(value), value, accepted[key])
     return out

@@ -256,3 +256,10 @@ def test_model_args_are_checked_against_the_model() -> None:
         parse_model_args("getnet", ["warmup=1", "warmup=2"])
     with pytest.raises(ValueError, match="no such argument"):
         parse_model_args("getnet", ["input_size=64"])  # --input-size sets it
+    assert parse_model_args("getnet", ["stn_init_scale=1"]) == {"stn_init_scale": 1.0}
+    with pytest.raises(ValueError, match="stn_s_max: a number expected, got 'abc'"):
+        parse_model_args("getnet", ["stn_s_max=abc"])
+    with pytest.raises(ValueError, match="warmup: a whole number expected"):
+        parse_model_args("getnet", ["warmup=1.5"])
+    with pytest.raises(ValueError, match="a number expected, got 'true'"):
+        parse_model_args("getnet", ["warmup=true"])
