@@ -26,6 +26,7 @@ from models.pairing.distort import Distortion
 from models.pairing.localisation import window_errors
 from models.pairing.mnist import load_digits
 from models.pairing.nets import LOCALISERS, PAIRING_MODELS, SISTERS, PairingNet
+from models.train.log import EpochLog
 from models.zoo.alternating import AlternatingSchedule, Phase
 from models.zoo.losses import ContrastiveLoss
 from models.zoo.stn import S_MAX, S_MIN
@@ -33,6 +34,7 @@ from models.zoo.stn import S_MAX, S_MIN
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 WEIGHTS = "model.pt"
+EPOCH_LOG = "log.jsonl"
 RESULT = "result.json"
 LR_SCHEDULES = ("constant", "cosine")
 
@@ -202,8 +204,11 @@ def train_pairing(
     progress: Progress | None = None,
     on_epoch: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """Train ``config.model`` into ``out_dir`` (``model.pt``, ``result.json``); the result."""
+    """Train ``config.model`` into ``out_dir`` (``model.pt``, ``result.json``, and one line of
+    ``log.jsonl`` per epoch as it ends); the result."""
     data = data if data is not None else make_data(config)
+    epoch_log = EpochLog(out_dir / EPOCH_LOG)
+    epoch_log.reset()
     net = build(config)
     optimizer = _optimizer(net, config)
     scheduler = _scheduler(optimizer, config)
@@ -240,6 +245,7 @@ def train_pairing(
         if net.stn is not None:
             record["val_window_px"] = window_errors(net, data.val)["mean_px"]
         history.append(record)
+        epoch_log.append_dict(record)
         log.info("epoch %d (%s): loss %.4f, val %.4f", epoch + 1, phase, loss, val_acc)
         if val_acc > best["val_accuracy"]:
             best = {**record, "state_dict": {k: v.clone() for k, v in net.state_dict().items()}}

@@ -51,5 +51,10 @@ class EpochLog:
         return kept
 
     def append(self, record: EpochRecord) -> None:
+        self.append_dict(record.to_dict())
+
+    def append_dict(self, record: dict[str, Any]) -> None:
+        """One line of any JSON object with at least ``epoch``, ``loss`` and ``val_accuracy``
+        (what ``service.jobs.progress`` reads)."""
         with self.path.open("a") as f:
-            f.write(json.dumps(record.to_dict()) + "\n")
+            f.write(json.dumps(record) + "\n")

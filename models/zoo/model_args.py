@@ -38,22 +38,28 @@ def accepted_args(model: str) -> dict[str, Any]:
     }
 
 
-def coerce(key: str, value: int | float | bool | str, text: str, default: Any) -> Any:
+def coerce(label: str, value: int | float | bool | str, text: str, default: Any) -> Any:
     """``value`` in the type of the argument's default: a number where a number is expected,
-    a flag where a flag is, the text where a string is; a ValueError says what was wrong."""
+    a flag where a flag is, the text where a string is; a ValueError, starting with ``label``
+    (how the user named the argument), says what was wrong."""
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            raise ValueError(f"--model-arg {key}: true or false expected, got {text!r}")
+            raise ValueError(f"{label}: true or false expected, got {text!r}")
         return value
     if isinstance(default, int | float):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"--model-arg {key}: a number expected, got {text!r}")
+            raise ValueError(f"{label}: a number expected, got {text!r}")
         if isinstance(default, int) and not isinstance(value, int):
-            raise ValueError(f"--model-arg {key}: a whole number expected, got {text!r}")
+            raise ValueError(f"{label}: a whole number expected, got {text!r}")
         return float(value) if isinstance(default, float) else value
     if isinstance(default, str):
         return text
     return value
+
+
+def _unknown(label: str, model: str, accepted: dict[str, Any]) -> ValueError:
+    known = ", ".join(accepted) or "none"
+    return ValueError(f"{label}: {model} takes no such argument; it takes {known}")
 
 
 def parse_model_args(model: str, items: list[str]) -> dict[str, Any]:
@@ -66,11 +72,22 @@ def parse_model_args(model: str, items: list[str]) -> dict[str, Any]:
         if not sep or not key or not value:
             raise ValueError(f"--model-arg {item!r} must read KEY=VALUE")
         if key not in accepted:
-            known = ", ".join(accepted) or "none"
-            raise ValueError(
-                f"--model-arg {key!r}: {model} takes no such argument; it takes {known}"
-            )
+            raise _unknown(f"--model-arg {key!r}", model, accepted)
         if key in out:
             raise ValueError(f"--model-arg {key!r} is given twice")
-        out[key] = coerce(key, parse_value(value), value, accepted[key])
+        out[key] = coerce(f"--model-arg {key}", parse_value(value), value, accepted[key])
+    return out
+
+
+def check_model_args(model: str, given: dict[str, int | float | bool | str]) -> dict[str, Any]:
+    """``{"localiser": "heatmap", "stn_s_max": 0.9}`` (a JSON request's ``model_args``) checked
+    as :func:`parse_model_args` checks the command line's; a ValueError names the entry."""
+    accepted = accepted_args(model)
+    out: dict[str, Any] = {}
+    for key, value in given.items():
+        label = f"model_args.{key}"
+        if key not in accepted:
+            raise _unknown(label, model, accepted)
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        out[key] = coerce(label, value, text, accepted[key])
     return out

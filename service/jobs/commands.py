@@ -28,7 +28,28 @@ TRAIN_OPTIONS = (
     "hard_band",
 )
 EVALUATE_OPTIONS = ("split", "lifts")
+PAIRING_OPTIONS = (
+    "model",
+    "sister",
+    "epochs",
+    "batch_size",
+    "lr",
+    "lr_schedule",
+    "stn_lr_scale",
+    "stn_init_scale",
+    "stn_localiser",
+    "stn_s_max",
+    "seed",
+    "noise",
+    "warmup",
+    "stn_epochs",
+    "joint_epochs",
+    "threads",
+)
 EXPORT_FILE = "model.onnx"
+PAIRING_WEIGHTS = "model.pt"
+"""What ``liftwatch pairing train`` writes in its ``--out`` (``models.pairing.train.WEIGHTS``)."""
+CROPS_FILE = "crops.png"
 
 
 def liftwatch() -> list[str]:
@@ -45,13 +66,39 @@ def _options(params: dict[str, Any], names: tuple[str, ...]) -> list[str]:
     return argv
 
 
+def _model_args(params: dict[str, Any]) -> list[str]:
+    argv: list[str] = []
+    for key, value in (params.get("model_args") or {}).items():
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        argv += ["--model-arg", f"{key}={text}"]
+    return argv
+
+
+def pairing_commands(job: JobRecord, out: Path) -> list[list[str]]:
+    """``liftwatch pairing train`` into ``out``; for getnet then ``liftwatch pairing crops``,
+    the picture of its STN crops, to ``out/crops.png``."""
+    p = job.params
+    train = [*liftwatch(), "pairing", "train", "--out", str(out), *_options(p, PAIRING_OPTIONS)]
+    if p.get("distort"):
+        train.append("--distort")
+    if p.get("model") != "getnet":
+        return [train]
+    weights = str(out / PAIRING_WEIGHTS)
+    crops = [*liftwatch(), "pairing", "crops", "--weights", weights, "--out", str(out / CROPS_FILE)]
+    return [train, crops]
+
+
 def liftwatch_commands(job: JobRecord, out: Path) -> list[list[str]]:
     """train: ``liftwatch train`` then ``liftwatch export`` of its best weights to
-    ``out/model.onnx``; evaluate: ``liftwatch evaluate`` writing its tables to ``out``."""
+    ``out/model.onnx``; evaluate: ``liftwatch evaluate`` writing its tables to ``out``;
+    pairing: :func:`pairing_commands`."""
+    if job.kind == "pairing":
+        return pairing_commands(job, out)
     p = job.params
     common = ["--data", str(p["data"]), "--out", str(out), "--workers", str(p.get("workers", 1))]
     if job.kind == "train":
         train = [*liftwatch(), "train", job.model, *common, *_options(p, TRAIN_OPTIONS)]
+        train += _model_args(p)
         if p.get("threads"):
             train += ["--threads", str(p["threads"])]
         if not p.get("augment", True):

@@ -60,6 +60,31 @@ def evaluation_result(out: Path) -> dict[str, Any]:
     return result
 
 
+PAIRING_RESULT = "result.json"
+"""What ``liftwatch pairing train`` writes in its ``--out`` (``models.pairing.train.RESULT``)."""
+PAIRING_KEYS = (
+    "test_accuracy",
+    "test_pairs",
+    "val_accuracy",
+    "best_epoch",
+    "threshold",
+    "test_window",
+    "seconds",
+)
+
+
+def pairing_result(out: Path, crops: Path) -> dict[str, Any]:
+    """The summary of a pairing run's ``result.json`` (its per-epoch history stays in the file
+    and in ``log.jsonl``), with ``crops``' path when the run drew its STN crops."""
+    data = json.loads((out / PAIRING_RESULT).read_text())
+    if not isinstance(data, dict):
+        raise ValueError(f"{out / PAIRING_RESULT} does not hold a JSON object")
+    result = {key: data[key] for key in PAIRING_KEYS if key in data}
+    if crops.is_file():
+        result["crops"] = str(crops)
+    return result
+
+
 def tail(path: Path, max_bytes: int) -> str:
     """The last ``max_bytes`` of ``path`` (from a line start), '' if it does not exist."""
     try:

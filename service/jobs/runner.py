@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from service.jobs import process
-from service.jobs.commands import EXPORT_FILE, CommandBuilder, liftwatch_commands
-from service.jobs.progress import evaluation_result, tail, train_progress
+from service.jobs.commands import CROPS_FILE, EXPORT_FILE, CommandBuilder, liftwatch_commands
+from service.jobs.progress import evaluation_result, pairing_result, tail, train_progress
 from service.jobs.repository import JobRepository
 from service.jobs.types import INTERRUPTED, JobKind, JobRecord, JobStatus
 
@@ -170,7 +170,7 @@ class JobRunner:
         """Step (1-based) of the job's steps, and for training the epoch log so far."""
         steps = len(job.commands)
         progress: dict[str, Any] = {"step": min(job.step + 1, steps), "steps": steps}
-        if job.kind == "train":
+        if job.kind in ("train", "pairing"):
             progress.update(train_progress(self.out_dir(job.id), job.params.get("epochs")))
         return progress
 
@@ -254,6 +254,8 @@ class JobRunner:
     def _result(self, job: JobRecord, out: Path) -> dict[str, Any]:
         if job.kind == "evaluate":
             return evaluation_result(out)
+        if job.kind == "pairing":
+            return pairing_result(out, out / CROPS_FILE)
         result: dict[str, Any] = {"train": train_progress(out, job.params.get("epochs"))}
         model = out / EXPORT_FILE
         if model.is_file():

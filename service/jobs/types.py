@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-JobKind = Literal["train", "evaluate"]
+JobKind = Literal["train", "evaluate", "pairing"]
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
-JOB_KINDS: tuple[JobKind, ...] = ("train", "evaluate")
+JOB_KINDS: tuple[JobKind, ...] = ("train", "evaluate", "pairing")
 JOB_STATUSES: tuple[JobStatus, ...] = ("queued", "running", "succeeded", "failed", "cancelled")
 FINISHED: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
 INTERRUPTED = "interrupted by a restart"

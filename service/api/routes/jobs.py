@@ -1,7 +1,8 @@
-"""``/api/jobs``: start training and evaluation jobs (admin), follow them, cancel them.
+"""``/api/jobs``: start training, evaluation and pairing jobs (admin), follow them, cancel them.
 
-Each job runs ``liftwatch train`` (then ``export``) or ``liftwatch evaluate`` in its own process
-(see :mod:`service.jobs`); at most one runs at a time by default, the others wait queued.
+Each job runs ``liftwatch train`` (then ``export``), ``liftwatch evaluate`` or ``liftwatch
+pairing train`` (then, for getnet, ``pairing crops``) in its own process (see
+:mod:`service.jobs`); at most one runs at a time by default, the others wait queued.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from service.api.schemas.jobs import (
     JobList,
     TrainRequest,
 )
+from service.api.schemas.pairing_jobs import PairingRequest
 from service.jobs import (
     DataError,
     JobError,
@@ -58,6 +60,29 @@ def _check_loss(body: TrainRequest) -> None:
         raise invalid("loss", message, "body")
 
 
+def _check_model_args(body: TrainRequest) -> None:
+    if not body.model_args:
+        return
+    from models.zoo.model_args import check_model_args
+
+    try:
+        check_model_args(body.model, body.model_args)
+    except ValueError as exc:
+        raise invalid("model_args", str(exc), "body") from None
+
+
+def _check_pairing(body: PairingRequest) -> None:
+    """The checks ``PairingConfig`` makes across fields; its messages start with the field."""
+    from models.pairing.train import PairingConfig
+
+    try:
+        PairingConfig(**body.config_fields())  # type: ignore[arg-type]
+    except ValueError as exc:
+        first = str(exc).split(" ", 1)[0]
+        field = first if first in PairingRequest.model_fields else "body"
+        raise invalid(field, str(exc), "body") from None
+
+
 def _data(text: str, settings: SettingsDep) -> str:
     try:
         return resolve_data(text, settings.data_dir)
@@ -78,6 +103,7 @@ def _get(jobs: JobRunner, job_id: str) -> JobRecord:
 def train(body: TrainRequest, jobs: JobsDep, settings: SettingsDep, _: AdminDep) -> Job:
     _check_model(body.model)
     _check_loss(body)
+    _check_model_args(body)
     params = body.model_dump(exclude={"model"}) | {"data": _data(body.data, settings)}
     return _job(jobs, jobs.submit("train", body.model, params))
 
@@ -103,6 +129,17 @@ def evaluate(
         "weights_version": version,
     }
     return _job(jobs, jobs.submit("evaluate", body.model, params))
+
+
+@router.post(
+    "/pairing",
+    response_model=Job,
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Train and test on GetNet's cluttered-MNIST pairing task",
+)
+def pairing(body: PairingRequest, jobs: JobsDep, _: AdminDep) -> Job:
+    _check_pairing(body)
+    return _job(jobs, jobs.submit("pairing", body.model, body.model_dump()))
 
 
 @router.get("", response_model=JobList, summary="Jobs, newest first")

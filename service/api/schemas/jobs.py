@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationInfo,
+    field_validator,
+)
 
-from service.jobs import JobRecord, JobStatus
+from service.jobs import JobKind, JobRecord, JobStatus
 
 JOB_PREFIX = "/api/jobs"
 JOB_ID_PATTERN = "^[0-9a-f]{32}$"
+MAX_MODEL_ARGS = 16
+MODEL_ARG_NAME = re.compile(r"[a-z_][a-z0-9_]{0,39}")
 DATA_DESCRIPTION = (
     "A synthetic preset, synthetic:small|large[:seed=N,lifts=N,train_scale=F,test_scale=F,...], "
     "or a data-set directory (written by `liftwatch synth dataset`) inside the data directory, "
@@ -88,6 +101,27 @@ class TrainRequest(_Request):
     balanced_mining: bool = Field(
         default=False, description="hard_mining: mine as many open as closed images."
     )
+    model_args: dict[str, StrictBool | StrictInt | StrictFloat | StrictStr] = Field(
+        default_factory=dict,
+        description="Constructor arguments of the model (`liftwatch train --model-arg`), e.g. "
+        '{"localiser": "heatmap", "stn_s_max": 0.95} for getnet; each checked against the '
+        "model's signature and the type of its default.",
+        examples=[{"localiser": "heatmap"}],
+    )
+
+    @field_validator("model_args")
+    @classmethod
+    def _model_args_shape(
+        cls, value: dict[str, bool | int | float | str]
+    ) -> dict[str, bool | int | float | str]:
+        if len(value) > MAX_MODEL_ARGS:
+            raise ValueError(f"at most {MAX_MODEL_ARGS} model_args")
+        for key, item in value.items():
+            if not MODEL_ARG_NAME.fullmatch(key):
+                raise ValueError(f"model_args: {key[:40]!r} is not an argument name")
+            if isinstance(item, str) and not 0 < len(item) <= 64:
+                raise ValueError(f"model_args.{key}: 1 to 64 characters")
+        return value
 
     @field_validator("hard_mining")
     @classmethod
@@ -124,7 +158,7 @@ class Job(BaseModel):
     """A job: what it runs, where it stands, what it produced."""
 
     id: str
-    kind: Literal["train", "evaluate"]
+    kind: JobKind
     model: str
     status: JobStatus = Field(description="queued, running, succeeded, failed or cancelled.")
     params: dict[str, Any] = Field(description="The validated request.")
@@ -138,7 +172,9 @@ class Job(BaseModel):
     )
     result: dict[str, Any] = Field(
         description="train: version and model_path of its export; evaluate: accuracy "
-        "(accuracy.json) and markdown (accuracy.md)."
+        "(accuracy.json) and markdown (accuracy.md); pairing: test_accuracy, test_pairs, "
+        "val_accuracy, best_epoch, threshold, test_window, seconds and, for getnet, crops "
+        "(the picture of its STN crops, a path in the job's output)."
     )
 
     @classmethod

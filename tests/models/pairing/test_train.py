@@ -22,6 +22,7 @@ from models.pairing.train import (
     load,
     train_pairing,
 )
+from models.train.log import EpochLog
 
 
 def tiny_digits(per_class: int = 8) -> Digits:
@@ -71,6 +72,9 @@ def test_train_save_evaluate_and_draw(tmp_path: Path) -> None:
     assert result["test_pairs"] == 40 and 0.0 <= result["test_accuracy"] <= 1.0
     saved = json.loads((tmp_path / "result.json").read_text())
     assert saved["test_accuracy"] == result["test_accuracy"]
+    epochs = EpochLog(tmp_path / "log.jsonl").read()  # what a pairing job's progress reads
+    assert [(e["epoch"], e["phase"]) for e in epochs] == [(1, "joint"), (2, "stn")]
+    assert [e["val_accuracy"] for e in epochs] == [h["val_accuracy"] for h in result["history"]]
     again = evaluate_pairing(tmp_path / "model.pt", data=data)
     assert again["test_accuracy"] == pytest.approx(result["test_accuracy"])
     net, _, _ = load(tmp_path / "model.pt")

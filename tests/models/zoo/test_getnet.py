@@ -263,3 +263,23 @@ def test_model_args_are_checked_against_the_model() -> None:
         parse_model_args("getnet", ["warmup=1.5"])
     with pytest.raises(ValueError, match="a number expected, got 'true'"):
         parse_model_args("getnet", ["warmup=true"])
+
+
+def test_model_args_of_a_json_request_are_checked_the_same_way() -> None:
+    from models.zoo.model_args import check_model_args
+
+    given = {"localiser": "heatmap", "stn_s_max": 0.9, "warmup": 3, "stn_init_scale": 1}
+    assert check_model_args("getnet", given) == {
+        "localiser": "heatmap",
+        "stn_s_max": 0.9,
+        "warmup": 3,
+        "stn_init_scale": 1.0,
+    }
+    with pytest.raises(ValueError, match=r"model_args\.depth: getnet takes no such argument"):
+        check_model_args("getnet", {"depth": 3})
+    with pytest.raises(ValueError, match=r"model_args\.warmup: a whole number expected"):
+        check_model_args("getnet", {"warmup": 1.5})
+    with pytest.raises(ValueError, match=r"model_args\.warmup: a number expected, got 'true'"):
+        check_model_args("getnet", {"warmup": True})
+    with pytest.raises(ValueError, match=r"model_args\.stn_s_max: a number expected, got '0\.9'"):
+        check_model_args("getnet", {"stn_s_max": "0.9"})

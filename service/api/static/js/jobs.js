@@ -1,5 +1,6 @@
-// The jobs panel: the latest training and evaluation jobs with their progress (GET /api/jobs,
-// polled while the monitor shows). Starting and cancelling jobs stays with the API (admin).
+// The jobs panel: the latest training, evaluation and pairing jobs with their progress
+// (GET /api/jobs, polled while the monitor shows). Starting and cancelling jobs stays with the
+// API (admin).
 
 import { $, h, ago, number } from "./dom.js";
 import { getJSON, describe } from "./api.js";
@@ -9,7 +10,10 @@ const SHOWN = 8;
 
 function progressText(job) {
   const p = job.progress ?? {};
-  if (job.kind === "train" && p.epoch) {
+  if (job.kind === "pairing" && job.result?.test_accuracy !== undefined) {
+    return `test pairs ${number(100 * job.result.test_accuracy, 2)} %`;
+  }
+  if ((job.kind === "train" || job.kind === "pairing") && p.epoch) {
     const epochs = p.epochs ? `/${p.epochs}` : "";
     const acc = p.val_accuracy === undefined ? "—" : number(100 * p.val_accuracy, 1);
     return `epoch ${p.epoch}${epochs}, loss ${number(p.loss, 3)}, val ${acc} %`;
