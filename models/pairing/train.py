@@ -39,6 +39,14 @@ RESULT = "result.json"
 LR_SCHEDULES = ("constant", "cosine")
 
 
+class ConfigError(ValueError):
+    """A bad :class:`PairingConfig` value; ``field`` names it, and the message starts with it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field} {message}")
+        self.field = field
+
+
 @dataclass(frozen=True)
 class PairingConfig:
     """Everything a pairing run depends on (saved with its weights)."""
@@ -67,30 +75,33 @@ class PairingConfig:
 
     def __post_init__(self) -> None:
         if self.model not in PAIRING_MODELS:
-            raise ValueError(f"model must be one of {', '.join(PAIRING_MODELS)}: {self.model!r}")
+            message = f"must be one of {', '.join(PAIRING_MODELS)}: {self.model!r}"
+            raise ConfigError("model", message)
         if self.sister not in SISTERS:
-            raise ValueError(f"sister must be one of {', '.join(SISTERS)}: {self.sister!r}")
+            raise ConfigError("sister", f"must be one of {', '.join(SISTERS)}: {self.sister!r}")
         for name in ("epochs", "batch_size", "canvas", "embedding_size"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+                raise ConfigError(name, f"must be >= 1, got {getattr(self, name)}")
         if self.lr_schedule not in LR_SCHEDULES:
-            raise ValueError(
-                f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}: {self.lr_schedule!r}"
-            )
-        if self.lr <= 0 or self.stn_lr_scale <= 0 or self.margin <= 0:
-            raise ValueError("lr, stn_lr_scale and margin must be > 0")
+            message = f"must be one of {', '.join(LR_SCHEDULES)}: {self.lr_schedule!r}"
+            raise ConfigError("lr_schedule", message)
+        for name in ("lr", "stn_lr_scale", "margin"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(name, f"must be > 0, got {getattr(self, name)}")
         if self.stn_localiser not in LOCALISERS:
-            raise ValueError(
-                f"stn_localiser must be one of {', '.join(LOCALISERS)}: {self.stn_localiser!r}"
-            )
+            message = f"must be one of {', '.join(LOCALISERS)}: {self.stn_localiser!r}"
+            raise ConfigError("stn_localiser", message)
         if not S_MIN < self.stn_s_max <= S_MAX:
-            raise ValueError(f"stn_s_max must lie in ({S_MIN}, {S_MAX}], got {self.stn_s_max}")
+            raise ConfigError("stn_s_max", f"must lie in ({S_MIN}, {S_MAX}], got {self.stn_s_max}")
         if not S_MIN < self.stn_init_scale < self.stn_s_max:
-            raise ValueError(
-                f"stn_init_scale must lie in ({S_MIN}, {self.stn_s_max}), got {self.stn_init_scale}"
-            )
+            message = f"must lie in ({S_MIN}, {self.stn_s_max}), got {self.stn_init_scale}"
+            raise ConfigError("stn_init_scale", message)
         if self.canvas < 28:
-            raise ValueError(f"canvas must be at least 28 (a digit's side), got {self.canvas}")
+            raise ConfigError("canvas", f"must be at least 28 (a digit's side), got {self.canvas}")
+        try:
+            self.schedule  # noqa: B018 - checks warmup, stn_epochs, joint_epochs together
+        except ValueError as exc:
+            raise ConfigError("joint_epochs", str(exc)) from None
 
     @property
     def schedule(self) -> AlternatingSchedule:

@@ -72,15 +72,13 @@ def _check_model_args(body: TrainRequest) -> None:
 
 
 def _check_pairing(body: PairingRequest) -> None:
-    """The checks ``PairingConfig`` makes across fields; its messages start with the field."""
-    from models.pairing.train import PairingConfig
+    """The checks ``PairingConfig`` makes across fields (the window's range, the schedule)."""
+    from models.pairing.train import ConfigError, PairingConfig
 
     try:
         PairingConfig(**body.config_fields())  # type: ignore[arg-type]
-    except ValueError as exc:
-        first = str(exc).split(" ", 1)[0]
-        field = first if first in PairingRequest.model_fields else "body"
-        raise invalid(field, str(exc), "body") from None
+    except ConfigError as exc:
+        raise invalid(exc.field, str(exc), "body") from None
 
 
 def _data(text: str, settings: SettingsDep) -> str:

@@ -66,6 +66,7 @@ def test_only_admins_start_pairing_jobs(client: TestClient, role: str) -> None:
         ({"noise": 2}, "noise"),
         ({"stn_localiser": "grid"}, "stn_localiser"),
         ({"stn_init_scale": 1.0, "stn_s_max": 0.9}, "stn_init_scale"),
+        ({"stn_epochs": 0, "joint_epochs": 0}, "stn_epochs + joint_epochs must be > 0"),
         ({"data": "data/world"}, "data"),
     ],
 )
