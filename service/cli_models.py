@@ -159,6 +159,13 @@ def train_cmd(
         Path | None,
         typer.Option(help="Start from this checkpoint's weights (fine-tuning; same model)."),
     ] = None,
+    ema: Annotated[
+        float | None,
+        typer.Option(
+            help="Validate and save a moving average of the weights with this decay per "
+            "update (e.g. 0.998, about 500 updates) instead of the last weights.",
+        ),
+    ] = None,
     pretrained: Annotated[Path | None, typer.Option(help="ImageNet backbone weights.")] = None,
     model_arg: Annotated[
         list[str] | None,
@@ -208,6 +215,7 @@ def train_cmd(
             resume=resume,
             max_minutes=max_minutes,
             init=str(init) if init else None,
+            ema=ema,
             threads=threads,
             model_kwargs=_model_kwargs(model, model_arg or [], pretrained),
         )

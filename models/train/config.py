@@ -26,6 +26,9 @@ epochs on the synthetic small set (measured; see ``DEFAULT_LR``):
 * ``init`` None: a checkpoint of the same model (and input size) whose weights the run starts
   from instead of a random initialisation: fine-tuning, e.g. on more or other data; the
   optimiser starts afresh;
+* ``ema`` None: when set (e.g. 0.998), validation and the checkpoints use an exponential
+  moving average of the weights over the updates (``models.train.ema``) instead of the last
+  weights: it smooths the noisy held-out-lift validation;
 * ``bn_batches`` 25: training batches used to re-estimate BatchNorm statistics before every
   validation (``models.zoo.batchnorm``), for the models that have BatchNorm;
 * ``loss`` "contrastive" (eq. 1); "triplet" (siamese models): the image as anchor, its lift's
@@ -97,6 +100,7 @@ class TrainConfig:
     resume: bool = False
     max_minutes: float | None = None  # None: no time budget
     init: str | None = None  # a checkpoint to start from (fine-tuning); None: random weights
+    ema: float | None = None  # decay of the weight average validated and saved; None: off
     model_kwargs: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -118,6 +122,7 @@ class TrainConfig:
             (self.bn_batches >= 0, "bn_batches", ">= 0"),
             (self.val_lifts >= 0, "val_lifts", ">= 0"),
             (self.max_minutes is None or self.max_minutes > 0, "max_minutes", "> 0"),
+            (self.ema is None or 0 < self.ema < 1, "ema", "in (0, 1)"),
         ]
         for ok, name, wanted in checks:
             if not ok:

@@ -20,6 +20,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from models.train.augment import DEFAULT_AUGMENT, DEFAULT_LIFT_WARP
 from models.train.config import TrainConfig
 from models.train.data import LiftData
 from models.train.device import resolve_device, torch_threads, tune_for
+from models.train.ema import StateDict, WeightAverage
 from models.train.lifts import HELD_OUT_SPLITS, RunLifts, held_out_accuracy, run_lifts
 from models.train.lifts import train_lifts_of as train_lifts_of
 from models.train.log import EpochLog, EpochRecord
@@ -82,8 +84,10 @@ def _train_epoch(
     base_lr: float,
     config: TrainConfig,
     tick: Callable[[int], None],
+    after_update: Callable[[int], None] | None = None,
 ) -> float:
-    """One pass over the task's batches; returns the mean loss per sample."""
+    """One pass over the task's batches (``after_update`` called with the number of updates
+    done before each one, after it); returns the mean loss per sample."""
     total, count = 0.0, 0
     for i, batch in enumerate(task.batches(state.epoch)):
         set_lr(optimizer, decayed_lr(base_lr, config.lr_decay, state.iterations))
@@ -96,6 +100,8 @@ def _train_epoch(
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
+        if after_update is not None:
+            after_update(state.iterations)
         state.iterations += 1
         n = len(batch[-1])
         total += float(loss.detach()) * n
@@ -120,6 +126,7 @@ class _Run:
     epoch_log: EpochLog
     device: torch.device
     held_out: LiftData | None = None  # the held-out validation lifts (config.val_lifts > 0)
+    ema: WeightAverage | None = None  # config.ema: validated and saved instead of the weights
     out_of_time: bool = False  # an epoch was not started: it would end past config.max_minutes
 
     def validate(self) -> float:
@@ -135,14 +142,10 @@ class _Run:
             return held_out_accuracy(predictor, self.held_out, 2 * self.config.batch_size)
         return self.task.accuracy(self.data.split("val"))
 
-    def epoch(self, tick: Callable[[int], None]) -> EpochRecord:
-        """Train one epoch, validate, checkpoint and log it."""
-        start = time.perf_counter()
-        self.model.train()
-        begin_epoch = getattr(self.model, "begin_epoch", None)
-        if callable(begin_epoch):  # models trained in phases (getnet: models.zoo.alternating)
-            begin_epoch(self.state.epoch)
-        loss = _train_epoch(self.task, self.optimizer, self.state, self.base_lr, self.config, tick)
+    def validate_and_save(self, trained: StateDict | None) -> tuple[float, bool]:
+        """Validate the model's weights, count the epoch done, write the checkpoints (with
+        ``trained``, the trained weights when the model holds their average); the validation
+        accuracy and whether it is the best so far."""
         val = self.validate()
         state = self.state
         state.epoch += 1
@@ -151,7 +154,28 @@ class _Run:
             state.best_val, state.best_epoch, state.since_best = val, state.epoch, 0
         else:
             state.since_best += 1
-        save_epoch(self.out_dir, self.model, self.optimizer, state, self.meta, val, is_best)
+        save_epoch(
+            self.out_dir, self.model, self.optimizer, state, self.meta, val, is_best, trained
+        )
+        return val, is_best
+
+    def epoch(self, tick: Callable[[int], None]) -> EpochRecord:
+        """Train one epoch, validate, checkpoint and log it."""
+        start = time.perf_counter()
+        self.model.train()
+        begin_epoch = getattr(self.model, "begin_epoch", None)
+        if callable(begin_epoch):  # models trained in phases (getnet: models.zoo.alternating)
+            begin_epoch(self.state.epoch)
+        average = None if self.ema is None else partial(self.ema.update, self.model)
+        loss = _train_epoch(
+            self.task, self.optimizer, self.state, self.base_lr, self.config, tick, average
+        )
+        if self.ema is None:
+            val, is_best = self.validate_and_save(None)
+        else:
+            with self.ema.swapped_in(self.model) as trained:
+                val, is_best = self.validate_and_save(trained)
+        state = self.state
         lr = decayed_lr(self.base_lr, self.config.lr_decay, state.iterations)
         seconds = time.perf_counter() - start
         stats = self.task.epoch_stats() if isinstance(self.task, ReportsEpochStats) else {}
@@ -288,12 +312,18 @@ def _start(
     }
     epoch_log = EpochLog(out_dir / "log.jsonl")
     state = TrainState()
+    trained: StateDict | None = None
     if config.resume:
-        state = resume(out_dir, model, optimizer, config, source, lifts.train, lifts.val)
+        state, trained = resume(out_dir, model, optimizer, config, source, lifts.train, lifts.val)
         epoch_log.truncate(state.epoch)
         log.info("resuming %s after epoch %d", model_name, state.epoch)
     else:
         epoch_log.reset()
+    ema = None
+    if config.ema is not None:
+        ema = WeightAverage(model, config.ema)  # resumed: last.pt's weights are the average
+        if trained is not None:
+            model.load_state_dict(trained)
     if lifts.val:
         log.info("validating on held-out lifts %s by their masks only", list(lifts.val))
     info = meta | {"device": str(device), "lr": base_lr}
@@ -311,6 +341,7 @@ def _start(
         epoch_log,
         device,
         held_out,
+        ema,
     )
 
 

@@ -4,8 +4,9 @@
 (``models.zoo.checkpoint``): they rebuild the model alone. Their ``extra`` holds the epoch, the
 validation accuracy, the training options, the data, the lifts trained on and the held-out lifts
 validated on (``val_lifts``, empty unless ``--val-lifts``); ``last.pt`` adds
-the optimiser state, the update count, the early-stopping counters and torch's random number
-generator states. Data order needs no saved state: it is drawn from (seed, epoch).
+the optimiser state, the update count, the early-stopping counters, torch's random number
+generator states and, with ``--ema`` (whose checkpoints hold the averaged weights), the trained
+weights. Data order needs no saved state: it is drawn from (seed, epoch).
 """
 
 from __future__ import annotations
@@ -60,8 +61,10 @@ def save_epoch(
     meta: dict[str, Any],
     val_accuracy: float,
     is_best: bool,
+    trained: dict[str, torch.Tensor] | None = None,
 ) -> None:
-    """Write ``last.pt`` (and ``best.pt`` when ``is_best``) after an epoch."""
+    """Write ``last.pt`` (and ``best.pt`` when ``is_best``) after an epoch; ``trained``: the
+    trained weights when ``model`` holds their average (``--ema``), kept in ``last.pt``."""
     common = {**meta, "epoch": state.epoch, "val_accuracy": val_accuracy}
     last = {
         **common,
@@ -69,6 +72,8 @@ def save_epoch(
         "optimizer": optimizer.state_dict(),
         "rng": _rng_states(),
     }
+    if trained is not None:
+        last["trained_weights"] = trained
     if is_best:
         save_checkpoint(model, out_dir / BEST, common)
     save_checkpoint(model, out_dir / LAST, last)
@@ -82,8 +87,9 @@ def resume(
     data_source: str,
     train_lifts: tuple[int, ...] | None = None,
     val_lifts: tuple[int, ...] = (),
-) -> TrainState:
-    """Load ``last.pt`` of ``out_dir`` into ``model`` and ``optimizer``; the state to go on from.
+) -> tuple[TrainState, dict[str, torch.Tensor] | None]:
+    """Load ``last.pt`` of ``out_dir`` into ``model`` and ``optimizer``; the state to go on
+    from, and the trained weights when ``model`` now holds their average (``--ema``).
 
     ``train_lifts``/``val_lifts``: the lifts the resumed run would train and validate on; they
     must be those of the checkpoint (the held-out validation lifts are drawn from the seed, so a
@@ -115,4 +121,4 @@ def resume(
     except (KeyError, ValueError) as exc:
         raise ResumeError(f"--resume: optimizer state does not fit: {exc}") from exc
     _set_rng_states(extra["rng"])
-    return TrainState(**extra["train_state"])
+    return TrainState(**extra["train_state"]), extra.get("trained_weights")

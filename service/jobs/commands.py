@@ -22,6 +22,7 @@ TRAIN_OPTIONS = (
     "train_lifts",
     "val_lifts",
     "max_minutes",
+    "ema",
     "loss",
     "margin",
     "warmup_epochs",

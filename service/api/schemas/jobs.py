@@ -77,6 +77,13 @@ class TrainRequest(_Request):
         le=7 * 24 * 60,
         description="Time budget: no epoch starts that would end past it.",
     )
+    ema: float | None = Field(
+        default=None,
+        gt=0,
+        lt=1,
+        description="Validate and save a moving average of the weights with this decay per "
+        "update (e.g. 0.998) instead of the last weights.",
+    )
     threads: int | None = Field(default=None, ge=1, le=64, description="Torch threads.")
     loss: Literal["contrastive", "triplet"] = Field(
         default="contrastive",

@@ -69,6 +69,7 @@ def test_only_admins_start_and_cancel_jobs(fake_client: TestClient, role: str) -
         ({"data": "/etc"}, "data"),
         ({"data": "synthetic:huge"}, "data"),
         ({"epochs": 0}, "epochs"),
+        ({"ema": 1.0}, "ema"),
         ({"extra": 1}, "extra"),
     ],
 )

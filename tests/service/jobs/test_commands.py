@@ -38,3 +38,9 @@ def test_a_time_budget_reaches_liftwatch_train(tmp_path: Path) -> None:
     assert train[train.index("--max-minutes") + 1] == "4.5"
     assert train[train.index("--val-lifts") + 1] == "10"  # any run's lifts, not only seen
     assert "--max-minutes" not in liftwatch_commands(_train_job(), tmp_path)[0]
+
+
+def test_weight_averaging_reaches_liftwatch_train(tmp_path: Path) -> None:
+    train, _ = liftwatch_commands(_train_job(ema=0.998), tmp_path)
+    assert train[train.index("--ema") + 1] == "0.998"
+    assert "--ema" not in liftwatch_commands(_train_job(), tmp_path)[0]
