@@ -6,7 +6,9 @@ the Keras-decayed learning rate; then BatchNorm statistics are re-estimated on t
 validation accuracy is measured (decision rule for siamese models, argmax for classifiers),
 on the val images of the training lifts or, with ``config.val_lifts`` N > 0, on N held-out seen
 lifts decided by their masks alone (``models.train.lifts``: the unseen-lift protocol),
-``last.pt``/``best.pt`` are written and a line goes to ``log.jsonl``. Training stops after
+``last.pt``/``best.pt`` are written and a line goes to ``log.jsonl``. With ``config.ema`` the
+validation and both checkpoints are of the weights' moving average (``models.train.ema``),
+updated after every optimiser step. Training stops after
 ``epochs`` or after ``patience`` epochs without a better validation accuracy.
 
 ``out_dir`` gets ``config.json`` (model, data, options, the training and validation lifts),
