@@ -99,6 +99,15 @@ def test_the_draw_is_deterministic_sorted_and_follows_the_seed() -> None:
     assert pick_val_lifts(WORLD_SEEN, 0, 1) == ()
 
 
+def test_the_115_lift_run_holds_out_the_lifts_its_docs_name() -> None:
+    # pinned: docs/ACCURACY.md, "115 synthetic lifts", --lifts 2,4-7,9-12,14-19,21-120
+    # --val-lifts 20 --seed 1
+    trained = tuple(sorted(set(WORLD_SEEN) | set(range(21, 121))))
+    assert len(trained) == 115
+    named = (14, 22, 28, 45, 48, 49, 53, 56, 62, 66, 75, 76, 81, 89, 91, 97, 98, 100, 112, 120)
+    assert pick_val_lifts(trained, 20, 1) == named
+
+
 def test_run_lifts_are_disjoint_and_cover_the_seen_lifts_only() -> None:
     data = fake_data(seen=WORLD_SEEN, unseen=(1, 3, 8, 13, 20))
     split = run_lifts(data, tiny_config(train_lifts="seen", val_lifts=3, seed=1))
