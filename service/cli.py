@@ -6,6 +6,7 @@ import typer
 
 from service.cli_explain import explain_app
 from service.cli_harvest import register_harvest_command
+from service.cli_import import register_import_command
 from service.cli_keys import keys_app
 from service.cli_models import register_model_commands
 from service.cli_pairing import pairing_app
@@ -28,6 +29,7 @@ register_model_commands(app)
 register_pipeline_commands(app)
 register_retrieval_command(app)
 register_harvest_command(app)
+register_import_command(app)
 
 
 def main() -> None:
