@@ -11,6 +11,8 @@ fine-tuning starts from the shipped model's function. A convolution followed by 
 takes W' and b' as they are; every other weight (the linear projection) keeps its name in the
 export and is copied by name.
 
+Only the sizes the preprocess config records are known (input size, embedding size or classes):
+a model exported with other constructor arguments (``width``) does not fit and is refused.
 The rebuilt model is checked against ONNX Runtime on the calibration images; any mismatch of
 layers, shapes or outputs raises :class:`OnnxImportError` naming it.
 """
@@ -18,6 +20,7 @@ layers, shapes or outputs raises :class:`OnnxImportError` naming it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,7 +181,7 @@ def _calibrate(
     eval mode is unchanged."""
     stats: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
 
-    def hook(index: int):  # type: ignore[no-untyped-def]
+    def hook(index: int) -> Callable[[nn.Module, object, torch.Tensor], None]:
         def record(_: nn.Module, __: object, out: torch.Tensor) -> None:
             stats[index] = (out.mean(dim=(0, 2, 3)), out.var(dim=(0, 2, 3), unbiased=False))
 
