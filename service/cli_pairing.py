@@ -74,6 +74,10 @@ def train_cmd(
     ] = 1.2,
     seed: Annotated[int, typer.Option(min=0)] = 0,
     noise: Annotated[float, typer.Option(help="Background noise amplitude (0..1).")] = 0.5,
+    noise_warmup: Annotated[
+        int,
+        typer.Option(min=0, help="Epochs over which the training noise rises from 0 (0: none)."),
+    ] = 0,
     distort: Annotated[
         bool, typer.Option(help="Rotate, scale and shear the training digits afresh each epoch.")
     ] = False,
@@ -100,6 +104,7 @@ def train_cmd(
             stn_s_max=stn_s_max,
             seed=seed,
             noise=noise,
+            noise_warmup=noise_warmup,
             distort=distort,
             warmup=warmup,
             stn_epochs=stn_epochs,

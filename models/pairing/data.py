@@ -47,18 +47,21 @@ class PairingData:
         self.val = self._fixed(digits.subset(split["val"]), VAL_STREAM)
         self.test = self._fixed(digits.subset(split["test"]), TEST_STREAM)
 
-    def _pair_set(self, digits: Digits, rng: np.random.Generator) -> PairSet:
-        placed = clutter(digits.images, rng, self.canvas, self.noise)
+    def _pair_set(
+        self, digits: Digits, rng: np.random.Generator, noise: float | None = None
+    ) -> PairSet:
+        placed = clutter(digits.images, rng, self.canvas, self.noise if noise is None else noise)
         canvases = torch.from_numpy(placed.images).unsqueeze(1)
         return PairSet(canvases, make_pairs(digits.labels, rng), placed.corners)
 
     def _fixed(self, digits: Digits, stream: int) -> PairSet:
         return self._pair_set(digits, np.random.default_rng([SPLIT_SEED, stream]))
 
-    def train_epoch(self, seed: int, epoch: int) -> PairSet:
-        """New placements, noise and partners (and distortions) for every (seed, epoch)."""
+    def train_epoch(self, seed: int, epoch: int, noise: float | None = None) -> PairSet:
+        """New placements, noise and partners (and distortions) for every (seed, epoch); the
+        background noise at ``noise`` when given (a curriculum), else at the data's own."""
         digits = self.train
         if self.distortion is not None:
             rng = np.random.default_rng([seed, DISTORT_STREAM + epoch])
             digits = Digits(distort(digits.images, rng, self.distortion), digits.labels)
-        return self._pair_set(digits, np.random.default_rng([seed, 1000 + epoch]))
+        return self._pair_set(digits, np.random.default_rng([seed, 1000 + epoch]), noise)

@@ -65,6 +65,7 @@ class PairingConfig:
     seed: int = 0
     canvas: int = 60
     noise: float = 0.5
+    noise_warmup: int = 0  # epochs over which the training noise rises from 0 to ``noise``
     distort: bool = False  # training digits rotated, scaled, sheared afresh every epoch
     val_per_class: int = 50
     test_per_class: int = 100
@@ -82,6 +83,10 @@ class PairingConfig:
         for name in ("epochs", "batch_size", "canvas", "embedding_size"):
             if getattr(self, name) < 1:
                 raise ConfigError(name, f"must be >= 1, got {getattr(self, name)}")
+        if not 0 <= self.noise <= 1:
+            raise ConfigError("noise", f"must lie in [0, 1], got {self.noise}")
+        if self.noise_warmup < 0:
+            raise ConfigError("noise_warmup", f"must be >= 0, got {self.noise_warmup}")
         if self.lr_schedule not in LR_SCHEDULES:
             message = f"must be one of {', '.join(LR_SCHEDULES)}: {self.lr_schedule!r}"
             raise ConfigError("lr_schedule", message)
@@ -106,6 +111,14 @@ class PairingConfig:
     @property
     def schedule(self) -> AlternatingSchedule:
         return AlternatingSchedule(self.warmup, self.stn_epochs, self.joint_epochs)
+
+    def train_noise(self, epoch: int) -> float:
+        """The training background's noise in ``epoch`` (0-based): ``noise`` from epoch
+        ``noise_warmup`` on, before that rising linearly from 0 (a curriculum: the digit alone
+        on a dark canvas first). Validation and test canvases are always at ``noise``."""
+        if epoch >= self.noise_warmup:
+            return self.noise
+        return self.noise * epoch / self.noise_warmup
 
     def phase(self, epoch: int) -> Phase:
         """Every epoch is joint for the plain siamese network."""
@@ -238,7 +251,8 @@ def train_pairing(
             if progress is not None:
                 progress(epoch * per_epoch + done, config.epochs * per_epoch)
 
-        train = data.train_epoch(config.seed, epoch)
+        noise = config.train_noise(epoch)
+        train = data.train_epoch(config.seed, epoch, noise)
         lr = optimizer.param_groups[0]["lr"]
         loss = _train_epoch(net, optimizer, loss_fn, train, config.batch_size, tick)
         if scheduler is not None:
@@ -249,6 +263,7 @@ def train_pairing(
             "phase": phase,
             "loss": loss,
             "lr": lr,
+            "noise": noise,
             "val_accuracy": val_acc,
             "threshold": threshold,
             "seconds": time.perf_counter() - t0,

@@ -42,6 +42,7 @@ PAIRING_OPTIONS = (
     "stn_s_max",
     "seed",
     "noise",
+    "noise_warmup",
     "warmup",
     "stn_epochs",
     "joint_epochs",

@@ -18,6 +18,7 @@ runner = CliRunner()
         (["--stn-localiser", "corner"], "stn_localiser must be one of"),
         (["--stn-init-scale", "1.1", "--stn-s-max", "0.9"], "stn_init_scale must lie in"),
         (["--lr-schedule", "step"], "lr_schedule must be one of"),
+        (["--noise", "1.5"], "noise must lie in"),
     ],
 )
 def test_bad_training_options_are_named(tmp_path: Path, args: list[str], message: str) -> None:

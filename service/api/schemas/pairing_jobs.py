@@ -36,6 +36,9 @@ class PairingRequest(BaseModel):
     )
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     noise: float = Field(default=0.5, ge=0, le=1, description="Background noise amplitude.")
+    noise_warmup: int = Field(
+        default=0, ge=0, le=1000, description="Epochs over which the training noise rises from 0."
+    )
     distort: bool = Field(
         default=False, description="Rotate, scale and shear the training digits every epoch."
     )

@@ -173,3 +173,24 @@ def test_a_heatmap_getnet_run_reports_where_its_window_lies(tmp_path: Path) -> N
     assert again["test_window"] == pytest.approx(result["test_window"])
     siamese = PairingConfig(model="siamese", epochs=1, canvas=40, batch_size=16)
     assert train_pairing(siamese, tmp_path / "s", data=data)["test_window"] is None
+
+
+def test_a_noise_curriculum_darkens_only_the_first_training_canvases(tmp_path: Path) -> None:
+    config = PairingConfig(model="siamese", epochs=4, canvas=40, batch_size=16, noise_warmup=2)
+    assert [config.train_noise(e) for e in range(4)] == [0.0, 0.25, 0.5, 0.5]
+    assert PairingConfig().train_noise(0) == 0.5  # no curriculum: full noise from the start
+    data = PairingData(tiny_digits(), 40, 0.5, val_per_class=2, test_per_class=2)
+    first, later = data.train_epoch(0, 0, 0.0), data.train_epoch(0, 0, 0.5)
+    # the same digits, places and partners: only the background changes
+    assert np.array_equal(first.corners, later.corners)
+    assert np.array_equal(first.pairs.a, later.pairs.a)
+    assert first.canvases.sum() < later.canvases.sum()
+    assert set(first.canvases.unique().tolist()) <= {0.0, 1.0}  # the bars alone, no noise
+    history = train_pairing(config, tmp_path, data=data)["history"]
+    assert [h["noise"] for h in history] == [0.0, 0.25, 0.5, 0.5]
+    background = data.val.canvases[data.val.canvases < 1]
+    assert background.max() > 0.45  # validation canvases keep their full noise
+    with pytest.raises(ValueError, match="noise_warmup must be"):
+        PairingConfig(noise_warmup=-1)
+    with pytest.raises(ValueError, match="noise must lie"):
+        PairingConfig(noise=1.5)

@@ -80,6 +80,7 @@ def test_invalid_pairing_requests_are_422_naming_the_field(
 
 def test_a_getnet_pairing_job_trains_then_draws_its_crops(client: TestClient) -> None:
     body = {**BODY, "distort": True, "stn_init_scale": 0.6, "stn_s_max": 0.9, "threads": 1}
+    body["noise_warmup"] = 10
     response = client.post("/api/jobs/pairing", json=body, headers=auth("admin"))
     assert response.status_code == 202, response.text
     job = response.json()
@@ -89,6 +90,7 @@ def test_a_getnet_pairing_job_trains_then_draws_its_crops(client: TestClient) ->
     assert train[train.index("--sister") + 1] == "cnn"
     assert train[train.index("--stn-localiser") + 1] == "heatmap"
     assert train[train.index("--stn-s-max") + 1] == "0.9"
+    assert train[train.index("--noise-warmup") + 1] == "10"
     assert train[train.index("--threads") + 1] == "1" and "--distort" in train
     assert crops[crops.index("pairing") + 1] == "crops"
     assert crops[crops.index("--weights") + 1] == "/out/model.pt"
