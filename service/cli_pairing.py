@@ -84,6 +84,10 @@ def train_cmd(
     warmup: Annotated[int, typer.Option(min=0, help="Joint epochs before alternating.")] = 2,
     stn_epochs: Annotated[int, typer.Option(min=0, help="STN-only epochs per cycle.")] = 1,
     joint_epochs: Annotated[int, typer.Option(min=0, help="Joint epochs per cycle.")] = 2,
+    stn_from: Annotated[
+        Path | None,
+        typer.Option(help="Start GetNet's STN from this getnet model.pt (same localiser, canvas)."),
+    ] = None,
     threads: Annotated[int | None, typer.Option(min=1, help="Torch threads.")] = None,
 ) -> None:
     """Train the plain siamese network or GetNet on cluttered MNIST pairs."""
@@ -109,6 +113,7 @@ def train_cmd(
             warmup=warmup,
             stn_epochs=stn_epochs,
             joint_epochs=joint_epochs,
+            stn_from=str(stn_from) if stn_from is not None else "",
         )
         with torch_threads(threads), progress_bar(f"training {model}") as update:
             result = train_pairing(config, out, progress=update, on_epoch=_epoch_line)

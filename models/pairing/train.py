@@ -73,6 +73,7 @@ class PairingConfig:
     warmup: int = 2
     stn_epochs: int = 1
     joint_epochs: int = 2
+    stn_from: str = ""  # a GetNet model.pt whose STN starts this run's (same localiser, canvas)
 
     def __post_init__(self) -> None:
         if self.model not in PAIRING_MODELS:
@@ -103,6 +104,8 @@ class PairingConfig:
             raise ConfigError("stn_init_scale", message)
         if self.canvas < 28:
             raise ConfigError("canvas", f"must be at least 28 (a digit's side), got {self.canvas}")
+        if self.stn_from and self.model != "getnet":
+            raise ConfigError("stn_from", f"needs model getnet, got {self.model!r}")
         try:
             self.schedule  # noqa: B018 - checks warmup, stn_epochs, joint_epochs together
         except ValueError as exc:
@@ -230,10 +233,12 @@ def train_pairing(
 ) -> dict[str, Any]:
     """Train ``config.model`` into ``out_dir`` (``model.pt``, ``result.json``, and one line of
     ``log.jsonl`` per epoch as it ends); the result."""
+    net = build(config)
+    if config.stn_from:  # before anything is written: a bad checkpoint leaves no run behind
+        load_stn(net, Path(config.stn_from), config)
     data = data if data is not None else make_data(config)
     epoch_log = EpochLog(out_dir / EPOCH_LOG)
     epoch_log.reset()
-    net = build(config)
     optimizer = _optimizer(net, config)
     scheduler = _scheduler(optimizer, config)
     loss_fn = ContrastiveLoss(margin=config.margin)
@@ -320,6 +325,22 @@ def load(path: Path) -> tuple[PairingNet, PairingConfig, float]:
     except (KeyError, TypeError, RuntimeError) as exc:
         raise ValueError(f"{path} is not a pairing checkpoint: {exc}") from exc
     return net.eval(), config, float(payload["threshold"])
+
+
+def load_stn(net: PairingNet, path: Path, config: PairingConfig) -> None:
+    """Start ``net``'s STN from the STN of the GetNet checkpoint ``path`` (a localiser learnt
+    with one sister, carried to another); its localiser and canvas must be ``config``'s."""
+    if net.stn is None:
+        raise TypeError("the plain siamese network has no STN")
+    source, source_config, _ = load(path)
+    if source.stn is None:
+        raise ValueError(f"{path} holds a {source_config.model} network: it has no STN")
+    for name in ("stn_localiser", "canvas", "stn_s_max"):
+        theirs, ours = getattr(source_config, name), getattr(config, name)
+        if theirs != ours:
+            raise ValueError(f"{path} has {name} {theirs!r}, this run {ours!r}: they must match")
+    net.stn.load_state_dict(source.stn.state_dict())
+    log.info("STN started from %s", path)
 
 
 def evaluate_pairing(path: Path, data: PairingData | None = None) -> dict[str, Any]:

@@ -47,6 +47,7 @@ PAIRING_OPTIONS = (
     "stn_epochs",
     "joint_epochs",
     "threads",
+    "stn_from",  # resolved by the API from ``stn_from_job``: a finished job's weights
 )
 EXPORT_FILE = "model.onnx"
 PAIRING_WEIGHTS = "model.pt"

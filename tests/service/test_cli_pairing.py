@@ -19,6 +19,8 @@ runner = CliRunner()
         (["--stn-init-scale", "1.1", "--stn-s-max", "0.9"], "stn_init_scale must lie in"),
         (["--lr-schedule", "step"], "lr_schedule must be one of"),
         (["--noise", "1.5"], "noise must lie in"),
+        (["--model", "siamese", "--stn-from", "x.pt"], "stn_from needs model getnet"),
+        (["--stn-from", "missing.pt"], "pairing weights missing.pt do not exist"),
     ],
 )
 def test_bad_training_options_are_named(tmp_path: Path, args: list[str], message: str) -> None:

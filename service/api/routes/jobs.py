@@ -33,6 +33,7 @@ from service.jobs import (
     UnknownVersionError,
     resolve_data,
 )
+from service.jobs.commands import PAIRING_WEIGHTS
 
 router = APIRouter(prefix=JOB_PREFIX, tags=["jobs"], responses=AUTH_RESPONSES)
 JobId = Annotated[str, Path(pattern=JOB_ID_PATTERN, description="The job's id.")]
@@ -79,6 +80,34 @@ def _check_pairing(body: PairingRequest) -> None:
         PairingConfig(**body.config_fields())  # type: ignore[arg-type]
     except ConfigError as exc:
         raise invalid(exc.field, str(exc), "body") from None
+
+
+def _stn_source(body: PairingRequest, jobs: JobRunner) -> dict[str, str]:
+    """``{"stn_from": path}``, the weights of the job ``stn_from_job`` names (a succeeded getnet
+    pairing job with this request's localiser and largest window), or ``{}`` without one."""
+    job_id = body.stn_from_job
+    if job_id is None:
+        return {}
+    if body.model != "getnet":
+        raise invalid("stn_from_job", f"needs model getnet, got {body.model!r}", "body")
+    try:
+        source = jobs.get(job_id)
+    except JobError:
+        raise invalid("stn_from_job", f"there is no job {job_id}", "body") from None
+    if (source.kind, source.model, source.status) != ("pairing", "getnet", "succeeded"):
+        what = f"a {source.status} {source.kind} job of {source.model}"
+        raise invalid(
+            "stn_from_job", f"job {job_id} is {what}, not a succeeded getnet pairing job", "body"
+        )
+    for name in ("stn_localiser", "stn_s_max"):
+        theirs, ours = source.params.get(name), getattr(body, name)
+        if theirs != ours:
+            message = f"job {job_id} has {name} {theirs!r}, this request {ours!r}: they must match"
+            raise invalid("stn_from_job", message, "body")
+    path = jobs.out_dir(job_id) / PAIRING_WEIGHTS
+    if not path.is_file():
+        raise invalid("stn_from_job", f"job {job_id} left no weights", "body")
+    return {"stn_from": str(path)}
 
 
 def _data(text: str, settings: SettingsDep) -> str:
@@ -137,7 +166,8 @@ def evaluate(
 )
 def pairing(body: PairingRequest, jobs: JobsDep, _: AdminDep) -> Job:
     _check_pairing(body)
-    return _job(jobs, jobs.submit("pairing", body.model, body.model_dump()))
+    params = body.model_dump() | _stn_source(body, jobs)
+    return _job(jobs, jobs.submit("pairing", body.model, params))
 
 
 @router.get("", response_model=JobList, summary="Jobs, newest first")

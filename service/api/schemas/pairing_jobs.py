@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.api.schemas.jobs import JOB_ID_PATTERN
+
 
 class PairingRequest(BaseModel):
     """``liftwatch pairing train`` options a job may set; a getnet job then draws its STN crops.
@@ -46,7 +48,14 @@ class PairingRequest(BaseModel):
     stn_epochs: int = Field(default=1, ge=0, le=1000, description="STN-only epochs per cycle.")
     joint_epochs: int = Field(default=2, ge=0, le=1000, description="Joint epochs per cycle.")
     threads: int | None = Field(default=None, ge=1, le=64, description="Torch threads.")
+    stn_from_job: str | None = Field(
+        default=None,
+        pattern=JOB_ID_PATTERN,
+        description="A succeeded getnet pairing job whose STN starts this one's (the same "
+        "stn_localiser and stn_s_max): a localiser learnt with one sister, carried to another.",
+    )
 
     def config_fields(self) -> dict[str, object]:
-        """The fields ``models.pairing.train.PairingConfig`` takes (all but ``threads``)."""
-        return self.model_dump(exclude={"threads"})
+        """The fields ``models.pairing.train.PairingConfig`` takes (all but ``threads`` and
+        ``stn_from_job``, resolved to the weights' path when the job is submitted)."""
+        return self.model_dump(exclude={"threads", "stn_from_job"})

@@ -18,8 +18,11 @@ from models.pairing.train import (
     PairingConfig,
     accuracy_at,
     best_threshold,
+    build,
     evaluate_pairing,
     load,
+    load_stn,
+    save,
     train_pairing,
 )
 from models.train.log import EpochLog
@@ -194,3 +197,37 @@ def test_a_noise_curriculum_darkens_only_the_first_training_canvases(tmp_path: P
         PairingConfig(noise_warmup=-1)
     with pytest.raises(ValueError, match="noise must lie"):
         PairingConfig(noise=1.5)
+
+
+def test_an_stn_is_carried_from_one_getnet_run_to_another(tmp_path: Path) -> None:
+    heatmap = {"canvas": 40, "stn_localiser": "heatmap", "stn_init_scale": 0.6, "stn_s_max": 0.9}
+    source = PairingConfig(model="getnet", seed=1, **heatmap)  # type: ignore[arg-type]
+    net = build(source)
+    assert net.stn is not None
+    with torch.no_grad():
+        for p in net.stn.parameters():
+            p.add_(0.5)
+    save(net, source, 1.0, tmp_path / "source")
+    weights = tmp_path / "source" / "model.pt"
+    target = PairingConfig(
+        model="getnet",
+        sister="cnn",
+        seed=2,
+        stn_from=str(weights),
+        **heatmap,  # type: ignore[arg-type]
+    )
+    carried = build(target)
+    assert carried.stn is not None
+    assert not torch.equal(carried.stn.heat.weight, net.stn.heat.weight)
+    load_stn(carried, weights, target)
+    for name, value in net.stn.state_dict().items():
+        assert torch.equal(carried.stn.state_dict()[name], value), name
+    regress = PairingConfig(model="getnet", canvas=40, stn_from=str(weights))
+    with pytest.raises(ValueError, match="stn_localiser 'heatmap', this run 'regress'"):
+        load_stn(build(regress), weights, regress)
+    siamese = PairingConfig(model="siamese", canvas=40)
+    save(build(siamese), siamese, 1.0, tmp_path / "siamese")
+    with pytest.raises(ValueError, match="it has no STN"):
+        load_stn(carried, tmp_path / "siamese" / "model.pt", target)
+    with pytest.raises(ValueError, match="stn_from needs model getnet"):
+        PairingConfig(model="siamese", stn_from=str(weights))

@@ -16,6 +16,7 @@ from service.alarms import AlarmStore
 from service.api.services import ApiServices
 from service.jobs import JobRecord
 from service.jobs.commands import liftwatch_commands
+from service.jobs.runner import JOBS_DIR
 from tests.service.api.conftest import auth
 from tests.service.api.test_jobs import jobs_client, wait_status
 from tests.service.jobs.fakes import epochs_script, quick
@@ -132,3 +133,35 @@ def test_a_real_getnet_pairing_job(
         result = done["result"]
         assert result["test_pairs"] == 2000 and 0.5 < result["test_accuracy"] <= 1
         assert Path(result["crops"]).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_getnet_job_starts_its_stn_from_an_earlier_one(
+    services: ApiServices, store: AlarmStore, tmp_path: Path
+) -> None:
+    admin = auth("admin")
+    with jobs_client(services, store, tmp_path, fake_pairing) as client:
+
+        def submit(**change: Any) -> Any:
+            return client.post("/api/jobs/pairing", json={**BODY, **change}, headers=admin)
+
+        def refused(response: Any, message: str) -> None:
+            assert response.status_code == 422, response.text
+            text = response.json()["error"]["message"]
+            assert "stn_from_job" in text and message in text, text
+
+        refused(submit(stn_from_job="b" * 32), "there is no job")
+        refused(submit(stn_from_job="../x"), "")  # only a job id, never a path
+        source = submit().json()
+        refused(submit(stn_from_job=source["id"]), "not a succeeded getnet pairing job")
+        assert wait_status(client, source["id"], 10)["status"] == "succeeded"
+        refused(submit(stn_from_job=source["id"]), "left no weights")
+        weights = tmp_path / JOBS_DIR / source["id"] / "out" / "model.pt"
+        weights.write_bytes(b"weights")
+        refused(submit(stn_from_job=source["id"], model="siamese"), "needs model getnet")
+        refused(submit(stn_from_job=source["id"], stn_localiser="regress"), "stn_localiser")
+        response = submit(stn_from_job=source["id"], sister="lenet")
+        assert response.status_code == 202, response.text
+        job = response.json()
+        assert job["params"]["stn_from"] == str(weights)
+    train, _ = liftwatch_commands(pairing_record(job["params"]), Path("/out"))
+    assert train[train.index("--stn-from") + 1] == str(weights)
