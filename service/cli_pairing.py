@@ -88,6 +88,13 @@ def train_cmd(
         Path | None,
         typer.Option(help="Start GetNet's STN from this getnet model.pt (same localiser, canvas)."),
     ] = None,
+    freeze_stn: Annotated[
+        bool, typer.Option(help="Keep the --stn-from STN as it is: the sister alone learns.")
+    ] = False,
+    crop: Annotated[
+        int | None,
+        typer.Option(help="GetNet's crop side, the sister's input (default: the canvas's)."),
+    ] = None,
     threads: Annotated[int | None, typer.Option(min=1, help="Torch threads.")] = None,
 ) -> None:
     """Train the plain siamese network or GetNet on cluttered MNIST pairs."""
@@ -114,6 +121,8 @@ def train_cmd(
             stn_epochs=stn_epochs,
             joint_epochs=joint_epochs,
             stn_from=str(stn_from) if stn_from is not None else "",
+            freeze_stn=freeze_stn,
+            crop=crop,
         )
         with torch_threads(threads), progress_bar(f"training {model}") as update:
             result = train_pairing(config, out, progress=update, on_epoch=_epoch_line)

@@ -10,7 +10,8 @@ The paper's Fig. 2 does not describe its sister; two are offered, the same for b
   ReLU → linear ``embedding_size`` (26 M multiply-accumulates at 60×60).
 
 GetNet puts a spatial transformer in front (8 channels, grey input; its crop has the canvas's
-size, so the sister is the very same network): ``regress``, ``models.zoo.stn.ScaleTranslateSTN``
+size unless ``crop`` says otherwise, so by default the sister is the very same network):
+``regress``, ``models.zoo.stn.ScaleTranslateSTN``
 (fully connected layers regress (s, tx, ty)), or ``heatmap``, ``models.zoo.stn_heatmap.HeatmapSTN``
 (the window centred on a heatmap's soft-argmax).
 
@@ -105,16 +106,18 @@ def make_sister(kind: SisterKind, side: int, embedding_size: int) -> nn.Module:
 
 
 def make_stn(
-    localiser: Localiser, side: int, init_scale: float, s_max: float
+    localiser: Localiser, side: int, init_scale: float, s_max: float, crop: int | None = None
 ) -> ScaleTranslateSTN | HeatmapSTN:
-    """GetNet's transformer for grey side² canvases, cropping to side² (8 channels)."""
+    """GetNet's transformer for grey side² canvases, cropping to crop² (side² by default;
+    8 channels)."""
+    out = (crop or side, crop or side)
     if localiser == "heatmap":
-        return HeatmapSTN((side, side), 8, 1, s_max=s_max, init_scale=init_scale)
+        return HeatmapSTN(out, 8, 1, s_max=s_max, init_scale=init_scale)
     if localiser == "regress":
         # the optimiser gives the STN its own (lower) rate, so no gradient scaling here
         return ScaleTranslateSTN(
             (side, side),
-            (side, side),
+            out,
             8,
             s_max=s_max,
             lr_scale=1.0,
@@ -125,7 +128,11 @@ def make_stn(
 
 
 class PairingNet(nn.Module):
-    """``sister(stn(x))`` (GetNet) or ``sister(x)`` (siamese); both branches share weights."""
+    """``sister(stn(x))`` (GetNet) or ``sister(x)`` (siamese); both branches share weights.
+
+    GetNet's sister sees ``crop``² crops (the canvas's side by default). After
+    :meth:`freeze_stn` the STN neither learns nor leaves eval mode (its BatchNorm keeps the
+    statistics it came with), whatever the phase: a localiser carried from another run."""
 
     def __init__(
         self,
@@ -136,15 +143,35 @@ class PairingNet(nn.Module):
         sister: SisterKind = "lenet",
         localiser: Localiser = "regress",
         stn_s_max: float = S_MAX,
+        crop: int | None = None,
     ) -> None:
         super().__init__()
         if model not in PAIRING_MODELS:
             raise ValueError(f"model must be one of {', '.join(PAIRING_MODELS)}, got {model!r}")
+        if crop is not None and model != "getnet":
+            raise ValueError(f"only getnet crops: the {model} network sees the whole canvas")
         self.model_name = model
-        self.sister = make_sister(sister, side, embedding_size)
+        self.sister = make_sister(sister, crop or side, embedding_size)
         self.stn = (
-            make_stn(localiser, side, stn_init_scale, stn_s_max) if model == "getnet" else None
+            make_stn(localiser, side, stn_init_scale, stn_s_max, crop)
+            if model == "getnet"
+            else None
         )
+        self.stn_frozen = False
+
+    def freeze_stn(self) -> None:
+        """Keep the STN as it is from now on: no gradient, eval mode (see the class)."""
+        if self.stn is None:
+            raise TypeError("the plain siamese network has no STN")
+        self.stn_frozen = True
+        self.stn.requires_grad_(False)
+        self.stn.eval()
+
+    def train(self, mode: bool = True) -> PairingNet:
+        super().train(mode)
+        if self.stn is not None and self.stn_frozen:
+            self.stn.eval()
+        return self
 
     def crops(self, x: torch.Tensor) -> torch.Tensor:
         """What the sister sees: the STN's crop (GetNet) or ``x`` itself."""
@@ -163,6 +190,8 @@ class PairingNet(nn.Module):
         """GetNet's alternating training: freeze the sister in ``"stn"`` phases."""
         if self.stn is not None:
             apply_phase(self.stn, self.sister, phase)
+            if self.stn_frozen:
+                self.stn.requires_grad_(False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out: torch.Tensor = self.sister(self.crops(x))

@@ -3,10 +3,12 @@
 Per epoch: fresh cluttered training pairs (``PairingData.train_epoch``), both images of a pair
 embedded in one forward pass, the contrastive loss (GetNet eq. 8, margin 1), Adam at a rate
 constant or annealed (``lr_schedule``); GetNet's STN at ``stn_lr_scale`` times the rate, and
-the epoch's phase from ``AlternatingSchedule`` (siamese frozen in "stn" epochs). After each
-epoch the distance threshold that best separates the validation pairs is chosen and the
-validation accuracy measured; the best epoch's weights and threshold are kept and give the
-test accuracy. The same seed, budget (epochs, pairs, batches) and sister serve both models.
+the epoch's phase from ``AlternatingSchedule`` (siamese frozen in "stn" epochs; with
+``freeze_stn``, an STN carried from another run by ``stn_from`` stays fixed and every epoch
+trains the sister). After each epoch the distance threshold that best separates the
+validation pairs is chosen and the validation accuracy measured; the best epoch's weights and
+threshold are kept and give the test accuracy. The same seed, budget (epochs, pairs, batches)
+and sister serve both models.
 """
 
 from __future__ import annotations
@@ -74,6 +76,8 @@ class PairingConfig:
     stn_epochs: int = 1
     joint_epochs: int = 2
     stn_from: str = ""  # a GetNet model.pt whose STN starts this run's (same localiser, canvas)
+    freeze_stn: bool = False  # with stn_from: that STN is kept as it is, the sister alone learns
+    crop: int | None = None  # GetNet's crop side, the sister's input (None: the canvas's side)
 
     def __post_init__(self) -> None:
         if self.model not in PAIRING_MODELS:
@@ -106,6 +110,14 @@ class PairingConfig:
             raise ConfigError("canvas", f"must be at least 28 (a digit's side), got {self.canvas}")
         if self.stn_from and self.model != "getnet":
             raise ConfigError("stn_from", f"needs model getnet, got {self.model!r}")
+        if self.freeze_stn and not self.stn_from:
+            raise ConfigError("freeze_stn", "needs stn_from: an STN learnt in another run")
+        if self.crop is not None:
+            if self.model != "getnet":
+                raise ConfigError("crop", f"needs model getnet, got {self.model!r}")
+            if not 16 <= self.crop <= self.canvas:
+                message = f"must lie in [16, canvas = {self.canvas}], got {self.crop}"
+                raise ConfigError("crop", message)
         try:
             self.schedule  # noqa: B018 - checks warmup, stn_epochs, joint_epochs together
         except ValueError as exc:
@@ -124,8 +136,10 @@ class PairingConfig:
         return self.noise * epoch / self.noise_warmup
 
     def phase(self, epoch: int) -> Phase:
-        """Every epoch is joint for the plain siamese network."""
-        return self.schedule.phase(epoch) if self.model == "getnet" else "joint"
+        """Every epoch is joint for the plain siamese network and for GetNet with a frozen STN
+        (an STN-only epoch would train nothing)."""
+        alternating = self.model == "getnet" and not self.freeze_stn
+        return self.schedule.phase(epoch) if alternating else "joint"
 
 
 def build(config: PairingConfig) -> PairingNet:
@@ -138,6 +152,7 @@ def build(config: PairingConfig) -> PairingNet:
         config.sister,  # type: ignore[arg-type]
         config.stn_localiser,  # type: ignore[arg-type]
         config.stn_s_max,
+        config.crop,
     )
 
 
@@ -185,7 +200,7 @@ def accuracy_at(distances: torch.Tensor, same: torch.Tensor, threshold: float) -
 
 def _optimizer(net: PairingNet, config: PairingConfig) -> torch.optim.Optimizer:
     groups: list[dict[str, Any]] = [{"params": list(net.sister.parameters()), "lr": config.lr}]
-    if net.stn is not None:
+    if net.stn is not None and not net.stn_frozen:
         groups.append({"params": list(net.stn.parameters()), "lr": config.lr * config.stn_lr_scale})
     return torch.optim.Adam(groups)
 
@@ -236,6 +251,8 @@ def train_pairing(
     net = build(config)
     if config.stn_from:  # before anything is written: a bad checkpoint leaves no run behind
         load_stn(net, Path(config.stn_from), config)
+        if config.freeze_stn:
+            net.freeze_stn()
     data = data if data is not None else make_data(config)
     epoch_log = EpochLog(out_dir / EPOCH_LOG)
     epoch_log.reset()

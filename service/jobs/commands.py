@@ -46,6 +46,7 @@ PAIRING_OPTIONS = (
     "warmup",
     "stn_epochs",
     "joint_epochs",
+    "crop",
     "threads",
     "stn_from",  # resolved by the API from ``stn_from_job``: a finished job's weights
 )
@@ -82,8 +83,7 @@ def pairing_commands(job: JobRecord, out: Path) -> list[list[str]]:
     the picture of its STN crops, to ``out/crops.png``."""
     p = job.params
     train = [*liftwatch(), "pairing", "train", "--out", str(out), *_options(p, PAIRING_OPTIONS)]
-    if p.get("distort"):
-        train.append("--distort")
+    train += [f"--{flag.replace('_', '-')}" for flag in ("distort", "freeze_stn") if p.get(flag)]
     if p.get("model") != "getnet":
         return [train]
     weights = str(out / PAIRING_WEIGHTS)

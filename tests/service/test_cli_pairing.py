@@ -21,6 +21,8 @@ runner = CliRunner()
         (["--noise", "1.5"], "noise must lie in"),
         (["--model", "siamese", "--stn-from", "x.pt"], "stn_from needs model getnet"),
         (["--stn-from", "missing.pt"], "pairing weights missing.pt do not exist"),
+        (["--freeze-stn"], "freeze_stn needs stn_from"),
+        (["--crop", "8"], "crop must lie in [16, canvas = 60], got 8"),
     ],
 )
 def test_bad_training_options_are_named(tmp_path: Path, args: list[str], message: str) -> None:

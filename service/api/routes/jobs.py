@@ -72,12 +72,13 @@ def _check_model_args(body: TrainRequest) -> None:
         raise invalid("model_args", str(exc), "body") from None
 
 
-def _check_pairing(body: PairingRequest) -> None:
-    """The checks ``PairingConfig`` makes across fields (the window's range, the schedule)."""
+def _check_pairing(body: PairingRequest, source: dict[str, str]) -> None:
+    """The checks ``PairingConfig`` makes across fields (the window's range, the schedule, a
+    frozen STN's source, the crop), with ``source`` from :func:`_stn_source`."""
     from models.pairing.train import ConfigError, PairingConfig
 
     try:
-        PairingConfig(**body.config_fields())  # type: ignore[arg-type]
+        PairingConfig(**body.config_fields(), **source)  # type: ignore[arg-type]
     except ConfigError as exc:
         raise invalid(exc.field, str(exc), "body") from None
 
@@ -165,8 +166,9 @@ def evaluate(
     summary="Train and test on GetNet's cluttered-MNIST pairing task",
 )
 def pairing(body: PairingRequest, jobs: JobsDep, _: AdminDep) -> Job:
-    _check_pairing(body)
-    params = body.model_dump() | _stn_source(body, jobs)
+    source = _stn_source(body, jobs)
+    _check_pairing(body, source)
+    params = body.model_dump() | source
     return _job(jobs, jobs.submit("pairing", body.model, params))
 
 

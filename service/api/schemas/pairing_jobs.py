@@ -47,6 +47,12 @@ class PairingRequest(BaseModel):
     warmup: int = Field(default=2, ge=0, le=1000, description="Joint epochs before alternating.")
     stn_epochs: int = Field(default=1, ge=0, le=1000, description="STN-only epochs per cycle.")
     joint_epochs: int = Field(default=2, ge=0, le=1000, description="Joint epochs per cycle.")
+    crop: int | None = Field(
+        default=None, ge=16, le=60, description="GetNet's crop side (default: the canvas's, 60)."
+    )
+    freeze_stn: bool = Field(
+        default=False, description="Keep the STN of stn_from_job as it is: the sister alone learns."
+    )
     threads: int | None = Field(default=None, ge=1, le=64, description="Torch threads.")
     stn_from_job: str | None = Field(
         default=None,

@@ -231,3 +231,44 @@ def test_an_stn_is_carried_from_one_getnet_run_to_another(tmp_path: Path) -> Non
         load_stn(carried, tmp_path / "siamese" / "model.pt", target)
     with pytest.raises(ValueError, match="stn_from needs model getnet"):
         PairingConfig(model="siamese", stn_from=str(weights))
+
+
+def test_a_frozen_carried_stn_stays_as_it_came_while_the_sister_learns(tmp_path: Path) -> None:
+    heatmap = {"canvas": 40, "stn_localiser": "heatmap", "stn_init_scale": 0.6, "stn_s_max": 0.9}
+    source = PairingConfig(model="getnet", **heatmap)  # type: ignore[arg-type]
+    net = build(source)
+    assert net.stn is not None
+    with torch.no_grad():
+        for p in net.stn.parameters():
+            p.add_(0.1)
+    net.stn.features[0][1].running_mean.fill_(0.3)  # BatchNorm statistics of the source run
+    save(net, source, 1.0, tmp_path / "source")
+    config = PairingConfig(
+        model="getnet",
+        epochs=3,
+        batch_size=16,
+        warmup=1,
+        stn_from=str(tmp_path / "source" / "model.pt"),
+        freeze_stn=True,
+        crop=24,
+        **heatmap,  # type: ignore[arg-type]
+    )
+    assert [config.phase(e) for e in range(3)] == ["joint"] * 3  # no STN-only epoch: all sister
+    data = PairingData(tiny_digits(), 40, 0.3, val_per_class=2, test_per_class=2)
+    train_pairing(config, tmp_path / "run", data=data)
+    trained, loaded, _ = load(tmp_path / "run" / "model.pt")
+    assert loaded.freeze_stn and loaded.crop == 24
+    assert trained.stn is not None
+    for name, value in net.stn.state_dict().items():  # weights and BatchNorm buffers alike
+        assert torch.equal(trained.stn.state_dict()[name], value), name
+    assert trained.crops(data.test.canvases[:2]).shape == (2, 1, 24, 24)
+    start = dict(build(config).sister.named_parameters())
+    for name, value in trained.sister.named_parameters():  # the sister learnt, on 24² crops
+        # (the last bias moves both embeddings of a pair alike: the loss gives it no gradient)
+        assert name == "head.2.bias" or not torch.equal(start[name], value), name
+    with pytest.raises(ValueError, match="freeze_stn needs stn_from"):
+        PairingConfig(model="getnet", freeze_stn=True)
+    with pytest.raises(ValueError, match="crop needs model getnet"):
+        PairingConfig(model="siamese", crop=32)
+    with pytest.raises(ValueError, match=r"crop must lie in \[16, canvas = 60\], got 61"):
+        PairingConfig(model="getnet", crop=61)

@@ -69,6 +69,9 @@ def test_only_admins_start_pairing_jobs(client: TestClient, role: str) -> None:
         ({"stn_init_scale": 1.0, "stn_s_max": 0.9}, "stn_init_scale"),
         ({"stn_epochs": 0, "joint_epochs": 0}, "stn_epochs + joint_epochs must be > 0"),
         ({"data": "data/world"}, "data"),
+        ({"freeze_stn": True}, "freeze_stn needs stn_from"),
+        ({"crop": 61}, "crop"),
+        ({"model": "siamese", "crop": 32}, "crop needs model getnet"),
     ],
 )
 def test_invalid_pairing_requests_are_422_naming_the_field(
@@ -101,6 +104,7 @@ def test_a_siamese_pairing_job_has_one_step() -> None:
     params = {"model": "siamese", "epochs": 2, "distort": False}
     (train,) = liftwatch_commands(pairing_record(params), Path("/out"))
     assert "--distort" not in train and train[train.index("--model") + 1] == "siamese"
+    assert "--freeze-stn" not in train and "--crop" not in train
 
 
 def test_a_pairing_job_reports_its_epochs_and_test_accuracy(
@@ -159,9 +163,10 @@ def test_a_getnet_job_starts_its_stn_from_an_earlier_one(
         weights.write_bytes(b"weights")
         refused(submit(stn_from_job=source["id"], model="siamese"), "needs model getnet")
         refused(submit(stn_from_job=source["id"], stn_localiser="regress"), "stn_localiser")
-        response = submit(stn_from_job=source["id"], sister="lenet")
+        response = submit(stn_from_job=source["id"], sister="lenet", freeze_stn=True, crop=32)
         assert response.status_code == 202, response.text
         job = response.json()
         assert job["params"]["stn_from"] == str(weights)
     train, _ = liftwatch_commands(pairing_record(job["params"]), Path("/out"))
     assert train[train.index("--stn-from") + 1] == str(weights)
+    assert "--freeze-stn" in train and train[train.index("--crop") + 1] == "32"
