@@ -81,6 +81,10 @@ def train_cmd(
     distort: Annotated[
         bool, typer.Option(help="Rotate, scale and shear the training digits afresh each epoch.")
     ] = False,
+    elastic: Annotated[
+        float,
+        typer.Option(help="With --distort: bend the strokes too, a field this strong (0: none)."),
+    ] = 0.0,
     warmup: Annotated[int, typer.Option(min=0, help="Joint epochs before alternating.")] = 2,
     stn_epochs: Annotated[int, typer.Option(min=0, help="STN-only epochs per cycle.")] = 1,
     joint_epochs: Annotated[int, typer.Option(min=0, help="Joint epochs per cycle.")] = 2,
@@ -117,6 +121,7 @@ def train_cmd(
             noise=noise,
             noise_warmup=noise_warmup,
             distort=distort,
+            elastic=elastic,
             warmup=warmup,
             stn_epochs=stn_epochs,
             joint_epochs=joint_epochs,

@@ -69,6 +69,7 @@ class PairingConfig:
     noise: float = 0.5
     noise_warmup: int = 0  # epochs over which the training noise rises from 0 to ``noise``
     distort: bool = False  # training digits rotated, scaled, sheared afresh every epoch
+    elastic: float = 0.0  # with distort: their strokes bent too, by a field of this strength
     val_per_class: int = 50
     test_per_class: int = 100
     embedding_size: int = 32
@@ -90,6 +91,10 @@ class PairingConfig:
                 raise ConfigError(name, f"must be >= 1, got {getattr(self, name)}")
         if not 0 <= self.noise <= 1:
             raise ConfigError("noise", f"must lie in [0, 1], got {self.noise}")
+        if not 0 <= self.elastic <= 100:
+            raise ConfigError("elastic", f"must lie in [0, 100], got {self.elastic}")
+        if self.elastic and not self.distort:
+            raise ConfigError("elastic", "needs distort: it bends the distorted training digits")
         if self.noise_warmup < 0:
             raise ConfigError("noise_warmup", f"must be >= 0, got {self.noise_warmup}")
         if self.lr_schedule not in LR_SCHEDULES:
@@ -163,7 +168,7 @@ def make_data(config: PairingConfig) -> PairingData:
         config.noise,
         config.val_per_class,
         config.test_per_class,
-        Distortion() if config.distort else None,
+        Distortion(elastic=config.elastic) if config.distort else None,
     )
 
 

@@ -43,6 +43,7 @@ PAIRING_OPTIONS = (
     "seed",
     "noise",
     "noise_warmup",
+    "elastic",
     "warmup",
     "stn_epochs",
     "joint_epochs",

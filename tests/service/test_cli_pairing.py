@@ -22,6 +22,7 @@ runner = CliRunner()
         (["--model", "siamese", "--stn-from", "x.pt"], "stn_from needs model getnet"),
         (["--stn-from", "missing.pt"], "pairing weights missing.pt do not exist"),
         (["--freeze-stn"], "freeze_stn needs stn_from"),
+        (["--elastic", "34"], "elastic needs distort"),
         (["--crop", "8"], "crop must lie in [16, canvas = 60], got 8"),
     ],
 )

@@ -44,6 +44,9 @@ class PairingRequest(BaseModel):
     distort: bool = Field(
         default=False, description="Rotate, scale and shear the training digits every epoch."
     )
+    elastic: float = Field(
+        default=0.0, ge=0, le=100, description="With distort: bend the strokes, this strong."
+    )
     warmup: int = Field(default=2, ge=0, le=1000, description="Joint epochs before alternating.")
     stn_epochs: int = Field(default=1, ge=0, le=1000, description="STN-only epochs per cycle.")
     joint_epochs: int = Field(default=2, ge=0, le=1000, description="Joint epochs per cycle.")

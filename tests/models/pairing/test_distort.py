@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from models.pairing.data import PairingData
-from models.pairing.distort import Distortion, affine, distort
+from models.pairing.distort import Distortion, affine, distort, elastic_field
 from models.pairing.mnist import Digits
 
 
@@ -46,6 +46,27 @@ def test_seeded_and_bad_ranges() -> None:
         Distortion(scale=0.7)
     with pytest.raises(ValueError, match="digits must be"):
         distort(np.zeros((28, 28), np.uint8), np.random.default_rng(0), Distortion())
+
+
+def test_an_elastic_field_bends_the_strokes_smoothly_after_the_same_affine() -> None:
+    xs, ys = elastic_field(np.random.default_rng(0), 28, 34.0, 4.0)
+    grid_y, grid_x = np.mgrid[0:28, 0:28]
+    dx, dy = xs - grid_x, ys - grid_y
+    assert 0.3 < np.abs(dx).mean() < 5 and 0.3 < np.abs(dy).mean() < 5  # a few pixels at most
+    assert np.abs(np.diff(dx, axis=1)).mean() < 0.3 * np.abs(dx).mean()  # smooth, not jitter
+    assert np.array_equal(elastic_field(np.random.default_rng(0), 28, 0.0, 4.0)[0], grid_x)
+    digits = np.repeat(bar(), 4, axis=0)
+    affine_only = distort(digits, np.random.default_rng(3), Distortion())
+    bent = distort(digits, np.random.default_rng(3), Distortion(elastic=34.0))
+    again = distort(digits, np.random.default_rng(3), Distortion(elastic=34.0))
+    assert np.array_equal(bent, again)
+    assert all(not np.array_equal(x, y) for x, y in zip(affine_only, bent, strict=True))
+    # the same affine draws: the bent bar stays where the affine put it, near the centre
+    for x, y in zip(affine_only, bent, strict=True):
+        cx = [float((np.arange(28) * img.sum(axis=0)).sum() / img.sum()) for img in (x, y)]
+        assert abs(cx[0] - cx[1]) < 3
+    with pytest.raises(ValueError, match="elastic must lie"):
+        Distortion(elastic=-1.0)
 
 
 def fake_digits() -> Digits:
