@@ -1,4 +1,4 @@
-"""``liftwatch pairing train|evaluate|crops``: GetNet's own task, cluttered MNIST pairing.
+"""``liftwatch pairing train|evaluate|crops|errors``: GetNet's own task, cluttered MNIST pairing.
 
 Yu et al. (GetNet, Table I, MNIST row) pair 28×28 digits placed at random on 60×60 noisy
 canvases; ``--model siamese`` trains the plain siamese network, ``--model getnet`` the same
@@ -175,3 +175,20 @@ def crops_cmd(
         canvases = make_data(config).test.canvases  # sorted by digit: take every k-th
         path = save_crops_figure(net, canvases[:: max(1, len(canvases) // count)][:count], out)
     console.print(f"wrote {path}")
+
+
+@pairing_app.command("errors")
+def errors_cmd(
+    weights: Annotated[Path, typer.Option(help="A model.pt written by liftwatch pairing train.")],
+    out: Annotated[Path, typer.Option(help="The PNG to write.")],
+    count: Annotated[int, typer.Option(min=1, max=48)] = 16,
+) -> None:
+    """Picture of the test pairs the network judges wrongly, as its sister sees them."""
+    from models.pairing.figure import save_errors_figure
+    from models.pairing.train import load, make_data
+
+    with user_errors():
+        net, config, threshold = load(weights)
+        test = make_data(config).test
+        path, wrong = save_errors_figure(net, test, threshold, out, count)
+    console.print(f"{wrong} of {len(test.pairs)} test pairs wrong; wrote {path}")

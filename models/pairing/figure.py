@@ -1,4 +1,5 @@
-"""Inputs above the STN's crops of them (GetNet's Fig. 7), as one PNG (no pyplot state)."""
+"""Inputs above the STN's crops of them (GetNet's Fig. 7), and the test pairs a network gets
+wrong, as PNGs (no pyplot state)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from models.pairing.data import PairSet
 from models.pairing.nets import PairingNet
+
+PAIRS_PER_ROW = 8
 
 
 def window_box(s: float, tx: float, ty: float, side: int) -> tuple[float, float, float]:
@@ -56,3 +60,39 @@ def save_crops_figure(net: PairingNet, canvases: torch.Tensor, path: Path) -> Pa
     net.eval()
     crops, params = net.crops(canvases), net.params(canvases)
     return crops_grid([c[0].numpy() for c in canvases], [c[0].numpy() for c in crops], params, path)
+
+
+@torch.no_grad()
+def save_errors_figure(
+    net: PairingNet, data: PairSet, threshold: float, path: Path, count: int = 16
+) -> tuple[Path, int]:
+    """The first ``count`` pairs of ``data`` that ``net`` judges wrongly at ``threshold``, one
+    column each: both images as the sister sees them (GetNet's crops), titled with the truth
+    and the distance. Written as a PNG to ``path``; also the number of wrong pairs."""
+    from models.pairing.train import pair_distances
+
+    distances = pair_distances(net, data)
+    same = torch.from_numpy(data.pairs.same).bool()
+    wrong = ((distances < threshold) != same).nonzero().flatten()
+    shown = wrong[:count].tolist()
+    columns = min(max(len(shown), 1), PAIRS_PER_ROW)
+    rows = max(-(-len(shown) // columns), 1)
+    fig = Figure(figsize=(1.2 * columns, 2.6 * rows + 0.3))
+    axes = fig.subplots(2 * rows, columns, squeeze=False)
+    for k, i in enumerate(shown):
+        seen = net.crops(data.canvases[[int(data.pairs.a[i]), int(data.pairs.b[i])]])
+        top, col = 2 * (k // columns), k % columns
+        truth = "same" if same[i] else "different"
+        axes[top, col].set_title(f"{truth}, d={float(distances[i]):.2f}", fontsize=7)
+        for j in range(2):
+            axes[top + j, col].imshow(seen[j, 0].numpy(), cmap="gray", vmin=0, vmax=1)
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle(
+        f"{len(wrong)} of {len(same)} pairs wrong at threshold {threshold:.2f}", fontsize=8
+    )
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    return path, len(wrong)

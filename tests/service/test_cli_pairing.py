@@ -43,3 +43,10 @@ def test_distort_reaches_the_training_digits() -> None:
 
     assert make_data(PairingConfig(distort=True)).distortion is not None
     assert make_data(PairingConfig()).distortion is None
+
+
+def test_errors_names_missing_weights(tmp_path: Path) -> None:
+    args = ["pairing", "errors", "--weights", str(tmp_path / "no.pt"), "--out", "e.png"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "do not exist" in result.output
+    assert "Traceback" not in result.output

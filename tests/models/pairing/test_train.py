@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from models.pairing.data import PairingData
-from models.pairing.figure import save_crops_figure
+from models.pairing.figure import save_crops_figure, save_errors_figure
 from models.pairing.localisation import digit_centres, window_centres, window_errors
 from models.pairing.mnist import Digits
 from models.pairing.nets import PairingNet
@@ -272,3 +272,14 @@ def test_a_frozen_carried_stn_stays_as_it_came_while_the_sister_learns(tmp_path:
         PairingConfig(model="siamese", crop=32)
     with pytest.raises(ValueError, match=r"crop must lie in \[16, canvas = 60\], got 61"):
         PairingConfig(model="getnet", crop=61)
+
+
+def test_the_errors_figure_counts_and_draws_the_wrong_pairs(tmp_path: Path) -> None:
+    data = PairingData(tiny_digits(), 40, 0.3, val_per_class=2, test_per_class=2)
+    net = build(PairingConfig(model="getnet", canvas=40, crop=24))
+    different = int((data.test.pairs.same == 0).sum())
+    # every pair judged "same" (any distance is below it): exactly the different pairs are wrong
+    png, wrong = save_errors_figure(net, data.test, float("inf"), tmp_path / "e.png", count=5)
+    assert wrong == different == 20 and png.read_bytes()[:4] == b"\x89PNG"
+    _, wrong = save_errors_figure(net, data.test, 0.0, tmp_path / "none.png")  # all "different"
+    assert wrong == len(data.test.pairs) - different
