@@ -11,9 +11,9 @@ The paper's Fig. 2 does not describe its sister; two are offered, the same for b
 
 GetNet puts a spatial transformer in front (8 channels, grey input; its crop has the canvas's
 size unless ``crop`` says otherwise, so by default the sister is the very same network):
-``regress``, ``models.zoo.stn.ScaleTranslateSTN``
-(fully connected layers regress (s, tx, ty)), or ``heatmap``, ``models.zoo.stn_heatmap.HeatmapSTN``
-(the window centred on a heatmap's soft-argmax).
+``regress``, ``models.zoo.stn.ScaleTranslateSTN`` (fully connected layers regress (s, tx, ty)),
+or ``heatmap``, ``models.zoo.stn_heatmap.HeatmapSTN`` (the window centred on a heatmap's
+soft-argmax).
 
 Both take (N, 1, S, S) canvases: ``forward`` gives embeddings, ``crops`` what the sister sees
 (the input itself for the plain siamese network), ``params`` GetNet's (s, tx, ty).
