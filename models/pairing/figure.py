@@ -86,9 +86,11 @@ def save_errors_figure(
         axes[top, col].set_title(f"{truth}, d={float(distances[i]):.2f}", fontsize=7)
         for j in range(2):
             axes[top + j, col].imshow(seen[j, 0].numpy(), cmap="gray", vmin=0, vmax=1)
-    for ax in axes.flat:
+    for k, ax in enumerate(axes.flat):
         ax.set_xticks([])
         ax.set_yticks([])
+        pair = (k // (2 * columns)) * columns + k % columns  # the pair this cell would show
+        ax.set_visible(pair < len(shown) or not shown)
     fig.suptitle(
         f"{len(wrong)} of {len(same)} pairs wrong at threshold {threshold:.2f}", fontsize=8
     )
