@@ -12,6 +12,7 @@ from matplotlib.patches import Rectangle
 
 from models.pairing.data import PairSet
 from models.pairing.nets import PairingNet
+from models.pairing.train import pair_distances
 
 PAIRS_PER_ROW = 8
 
@@ -69,8 +70,6 @@ def save_errors_figure(
     """The first ``count`` pairs of ``data`` that ``net`` judges wrongly at ``threshold``, one
     column each: both images as the sister sees them (GetNet's crops), titled with the truth
     and the distance. Written as a PNG to ``path``; also the number of wrong pairs."""
-    from models.pairing.train import pair_distances
-
     distances = pair_distances(net, data)
     same = torch.from_numpy(data.pairs.same).bool()
     wrong = ((distances < threshold) != same).nonzero().flatten()
