@@ -99,6 +99,13 @@ def train_cmd(
         int | None,
         typer.Option(help="GetNet's crop side, the sister's input (default: the canvas's)."),
     ] = None,
+    keep: Annotated[
+        str,
+        typer.Option(
+            help="The weights kept: best (validation accuracy, the earliest on a tie) or last "
+            "(the final epoch)."
+        ),
+    ] = "best",
     threads: Annotated[int | None, typer.Option(min=1, help="Torch threads.")] = None,
 ) -> None:
     """Train the plain siamese network or GetNet on cluttered MNIST pairs."""
@@ -128,13 +135,14 @@ def train_cmd(
             stn_from=str(stn_from) if stn_from is not None else "",
             freeze_stn=freeze_stn,
             crop=crop,
+            keep=keep,
         )
         with torch_threads(threads), progress_bar(f"training {model}") as update:
             result = train_pairing(config, out, progress=update, on_epoch=_epoch_line)
     console.print(
         f"{model}: test pairing accuracy {100 * result['test_accuracy']:.2f} % on "
-        f"{result['test_pairs']} pairs (best val {100 * result['val_accuracy']:.2f} % at epoch "
-        f"{result['best_epoch']}); wrote {out}"
+        f"{result['test_pairs']} pairs (epoch {result['kept_epoch']}, kept as the "
+        f"{result['keep']}: val {100 * result['val_accuracy']:.2f} %); wrote {out}"
     )
     _window_line(result["test_window"])
 

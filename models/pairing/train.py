@@ -6,9 +6,12 @@ constant or annealed (``lr_schedule``); GetNet's STN at ``stn_lr_scale`` times t
 the epoch's phase from ``AlternatingSchedule`` (siamese frozen in "stn" epochs; with
 ``freeze_stn``, an STN carried from another run by ``stn_from`` stays fixed and every epoch
 trains the sister). After each epoch the distance threshold that best separates the
-validation pairs is chosen and the validation accuracy measured; the best epoch's weights and
-threshold are kept and give the test accuracy. The same seed, budget (epochs, pairs, batches)
-and sister serve both models.
+validation pairs is chosen and the validation accuracy measured. ``keep`` says which epoch's
+weights and threshold are kept and give the test accuracy: ``best``, the best validation
+accuracy (the earliest such epoch on a tie), or ``last``, the final epoch (with the rate
+annealed to its end, when validation is too near 100 % to tell epochs apart). The result also
+records the final epoch's own test accuracy, whichever is kept. The same seed, budget (epochs,
+pairs, batches) and sister serve both models.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ WEIGHTS = "model.pt"
 EPOCH_LOG = "log.jsonl"
 RESULT = "result.json"
 LR_SCHEDULES = ("constant", "cosine")
+KEEPS = ("best", "last")
 
 
 class ConfigError(ValueError):
@@ -79,6 +83,7 @@ class PairingConfig:
     stn_from: str = ""  # a GetNet model.pt whose STN starts this run's (same localiser, canvas)
     freeze_stn: bool = False  # with stn_from: that STN is kept as it is, the sister alone learns
     crop: int | None = None  # GetNet's crop side, the sister's input (None: the canvas's side)
+    keep: str = "best"  # best (validation accuracy) | last: the epoch whose weights are kept
 
     def __post_init__(self) -> None:
         if self.model not in PAIRING_MODELS:
@@ -97,6 +102,8 @@ class PairingConfig:
             raise ConfigError("elastic", "needs distort: it bends the distorted training digits")
         if self.noise_warmup < 0:
             raise ConfigError("noise_warmup", f"must be >= 0, got {self.noise_warmup}")
+        if self.keep not in KEEPS:
+            raise ConfigError("keep", f"must be one of {', '.join(KEEPS)}: {self.keep!r}")
         if self.lr_schedule not in LR_SCHEDULES:
             message = f"must be one of {', '.join(LR_SCHEDULES)}: {self.lr_schedule!r}"
             raise ConfigError("lr_schedule", message)
@@ -305,24 +312,38 @@ def train_pairing(
         if on_epoch is not None:
             on_epoch(record)
     net.set_phase("joint")
-    net.load_state_dict(best["state_dict"])
-    test_acc = accuracy_at(
-        pair_distances(net, data.test), torch.from_numpy(data.test.pairs.same), best["threshold"]
-    )
+    test_same = torch.from_numpy(data.test.pairs.same)
+    last = history[-1]
+    last_test = accuracy_at(pair_distances(net, data.test), test_same, last["threshold"])
+    if config.keep == "best":
+        kept = best
+        net.load_state_dict(best["state_dict"])
+        test_acc = accuracy_at(pair_distances(net, data.test), test_same, best["threshold"])
+    else:
+        kept, test_acc = last, last_test
     result = {
         "model": config.model,
         "config": asdict(config),
+        "keep": config.keep,
+        "kept_epoch": kept["epoch"],
         "best_epoch": best["epoch"],
-        "val_accuracy": best["val_accuracy"],
-        "threshold": best["threshold"],
+        "best_val_accuracy": best["val_accuracy"],
+        "val_accuracy": kept["val_accuracy"],
+        "threshold": kept["threshold"],
         "test_accuracy": test_acc,
+        "last_epoch": {
+            "epoch": last["epoch"],
+            "val_accuracy": last["val_accuracy"],
+            "threshold": last["threshold"],
+            "test_accuracy": last_test,
+        },
         "test_pairs": len(data.test.pairs),
         "test_window": window_errors(net, data.test) if net.stn is not None else None,
         "train_digits": len(data.train),
         "seconds": time.perf_counter() - started,
         "history": history,
     }
-    save(net, config, best["threshold"], out_dir)
+    save(net, config, kept["threshold"], out_dir)
     (out_dir / RESULT).write_text(json.dumps(result, indent=2) + "\n")
     return result
 

@@ -48,6 +48,7 @@ PAIRING_OPTIONS = (
     "stn_epochs",
     "joint_epochs",
     "crop",
+    "keep",
     "threads",
     "stn_from",  # resolved by the API from ``stn_from_job``: a finished job's weights
 )

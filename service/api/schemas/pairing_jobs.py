@@ -56,6 +56,11 @@ class PairingRequest(BaseModel):
     freeze_stn: bool = Field(
         default=False, description="Keep the STN of stn_from_job as it is: the sister alone learns."
     )
+    keep: Literal["best", "last"] = Field(
+        default="best",
+        description="The weights kept: best (validation accuracy, the earliest on a tie) or "
+        "last (the final epoch).",
+    )
     threads: int | None = Field(default=None, ge=1, le=64, description="Torch threads.")
     stn_from_job: str | None = Field(
         default=None,

@@ -283,3 +283,28 @@ def test_the_errors_figure_counts_and_draws_the_wrong_pairs(tmp_path: Path) -> N
     assert wrong == different == 20 and png.read_bytes()[:4] == b"\x89PNG"
     _, wrong = save_errors_figure(net, data.test, 0.0, tmp_path / "none.png")  # all "different"
     assert wrong == len(data.test.pairs) - different
+
+
+@pytest.mark.slow
+def test_keep_last_keeps_the_final_epoch_and_best_the_first_best_one(tmp_path: Path) -> None:
+    data = PairingData(tiny_digits(), 40, 0.3, val_per_class=2, test_per_class=2)
+    runs = {}
+    for keep in ("best", "last"):
+        config = PairingConfig(model="siamese", epochs=4, canvas=40, batch_size=16, keep=keep)
+        runs[keep] = train_pairing(config, tmp_path / keep, data=data)
+    best, last = runs["best"], runs["last"]
+    same_run = [{k: v for k, v in h.items() if k != "seconds"} for h in best["history"]]
+    assert same_run == [{k: v for k, v in h.items() if k != "seconds"} for h in last["history"]]
+    vals = [h["val_accuracy"] for h in best["history"]]
+    assert best["kept_epoch"] == best["best_epoch"] == 1 + vals.index(max(vals))
+    assert last["kept_epoch"] == 4 and last["best_epoch"] == best["best_epoch"]
+    assert last["threshold"] == last["history"][-1]["threshold"]
+    assert last["val_accuracy"] == vals[-1] and best["val_accuracy"] == max(vals)
+    # the final epoch's own test accuracy is recorded whichever epoch is kept
+    assert best["last_epoch"] == last["last_epoch"]
+    assert last["test_accuracy"] == last["last_epoch"]["test_accuracy"]
+    for keep, result in runs.items():
+        again = evaluate_pairing(tmp_path / keep / "model.pt", data=data)
+        assert again["test_accuracy"] == pytest.approx(result["test_accuracy"])
+    with pytest.raises(ValueError, match="keep must be one of best, last"):
+        PairingConfig(keep="median")

@@ -73,6 +73,7 @@ def test_only_admins_start_pairing_jobs(client: TestClient, role: str) -> None:
         ({"elastic": 34}, "elastic needs distort"),
         ({"crop": 61}, "crop"),
         ({"model": "siamese", "crop": 32}, "crop needs model getnet"),
+        ({"keep": "median"}, "keep"),
     ],
 )
 def test_invalid_pairing_requests_are_422_naming_the_field(
@@ -85,7 +86,7 @@ def test_invalid_pairing_requests_are_422_naming_the_field(
 
 def test_a_getnet_pairing_job_trains_then_draws_its_crops(client: TestClient) -> None:
     body = {**BODY, "distort": True, "stn_init_scale": 0.6, "stn_s_max": 0.9, "threads": 1}
-    body["noise_warmup"], body["elastic"] = 10, 34.0
+    body["noise_warmup"], body["elastic"], body["keep"] = 10, 34.0, "last"
     response = client.post("/api/jobs/pairing", json=body, headers=auth("admin"))
     assert response.status_code == 202, response.text
     job = response.json()
@@ -97,6 +98,7 @@ def test_a_getnet_pairing_job_trains_then_draws_its_crops(client: TestClient) ->
     assert train[train.index("--stn-s-max") + 1] == "0.9"
     assert train[train.index("--noise-warmup") + 1] == "10"
     assert train[train.index("--elastic") + 1] == "34.0"
+    assert train[train.index("--keep") + 1] == "last"
     assert train[train.index("--threads") + 1] == "1" and "--distort" in train
     assert crops[crops.index("pairing") + 1] == "crops"
     assert crops[crops.index("--weights") + 1] == "/out/model.pt"
