@@ -9,9 +9,9 @@ trains the sister). After each epoch the distance threshold that best separates 
 validation pairs is chosen and the validation accuracy measured. ``keep`` says which epoch's
 weights and threshold are kept and give the test accuracy: ``best``, the best validation
 accuracy (the earliest such epoch on a tie), or ``last``, the final epoch (with the rate
-annealed to its end, when validation is too near 100 % to tell epochs apart). The result also
-records the final epoch's own test accuracy, whichever is kept. The same seed, budget (epochs,
-pairs, batches) and sister serve both models.
+annealed to its end, when validation is too near 100 % to tell epochs apart). The result
+records both epochs' test accuracies (``keep_rules``), whichever is kept. The same seed,
+budget (epochs, pairs, batches) and sister serve both models.
 """
 
 from __future__ import annotations
@@ -312,31 +312,20 @@ def train_pairing(
         if on_epoch is not None:
             on_epoch(record)
     net.set_phase("joint")
-    test_same = torch.from_numpy(data.test.pairs.same)
-    last = history[-1]
-    last_test = accuracy_at(pair_distances(net, data.test), test_same, last["threshold"])
-    if config.keep == "best":
-        kept = best
-        net.load_state_dict(best["state_dict"])
-        test_acc = accuracy_at(pair_distances(net, data.test), test_same, best["threshold"])
-    else:
-        kept, test_acc = last, last_test
+    last = {**history[-1], "state_dict": {k: v.clone() for k, v in net.state_dict().items()}}
+    rules = {rule: _test_at(net, data, record) for rule, record in (("best", best), ("last", last))}
+    kept = best if config.keep == "best" else last
+    net.load_state_dict(kept["state_dict"])
     result = {
         "model": config.model,
         "config": asdict(config),
         "keep": config.keep,
         "kept_epoch": kept["epoch"],
         "best_epoch": best["epoch"],
-        "best_val_accuracy": best["val_accuracy"],
         "val_accuracy": kept["val_accuracy"],
         "threshold": kept["threshold"],
-        "test_accuracy": test_acc,
-        "last_epoch": {
-            "epoch": last["epoch"],
-            "val_accuracy": last["val_accuracy"],
-            "threshold": last["threshold"],
-            "test_accuracy": last_test,
-        },
+        "test_accuracy": rules[config.keep]["test_accuracy"],
+        "keep_rules": rules,
         "test_pairs": len(data.test.pairs),
         "test_window": window_errors(net, data.test) if net.stn is not None else None,
         "train_digits": len(data.train),
@@ -346,6 +335,16 @@ def train_pairing(
     save(net, config, kept["threshold"], out_dir)
     (out_dir / RESULT).write_text(json.dumps(result, indent=2) + "\n")
     return result
+
+
+def _test_at(net: PairingNet, data: PairingData, record: dict[str, Any]) -> dict[str, Any]:
+    """The epoch of ``record`` (its weights in ``state_dict``) on the test pairs, at its own
+    validation threshold: ``{epoch, val_accuracy, threshold, test_accuracy}``."""
+    net.load_state_dict(record["state_dict"])
+    same = torch.from_numpy(data.test.pairs.same)
+    test = accuracy_at(pair_distances(net, data.test), same, record["threshold"])
+    keys = ("epoch", "val_accuracy", "threshold")
+    return {**{k: record[k] for k in keys}, "test_accuracy": test}
 
 
 def save(net: PairingNet, config: PairingConfig, threshold: float, out_dir: Path) -> Path:

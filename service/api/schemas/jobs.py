@@ -180,9 +180,9 @@ class Job(BaseModel):
     result: dict[str, Any] = Field(
         description="train: version and model_path of its export; evaluate: accuracy "
         "(accuracy.json) and markdown (accuracy.md); pairing: test_accuracy, test_pairs, "
-        "val_accuracy, keep, kept_epoch, best_epoch, best_val_accuracy, last_epoch (the final "
-        "epoch's own accuracies), threshold, test_window, seconds and, for getnet, crops (the "
-        "picture of its STN crops, a path in the job's output)."
+        "val_accuracy, keep, kept_epoch, best_epoch, keep_rules (the best validation epoch's "
+        "and the final epoch's accuracies, whichever is kept), threshold, test_window, seconds "
+        "and, for getnet, crops (the picture of its STN crops, a path in the job's output)."
     )
 
     @classmethod

@@ -300,9 +300,12 @@ def test_keep_last_keeps_the_final_epoch_and_best_the_first_best_one(tmp_path: P
     assert last["kept_epoch"] == 4 and last["best_epoch"] == best["best_epoch"]
     assert last["threshold"] == last["history"][-1]["threshold"]
     assert last["val_accuracy"] == vals[-1] and best["val_accuracy"] == max(vals)
-    # the final epoch's own test accuracy is recorded whichever epoch is kept
-    assert best["last_epoch"] == last["last_epoch"]
-    assert last["test_accuracy"] == last["last_epoch"]["test_accuracy"]
+    # both epochs' test accuracies are recorded whichever is kept
+    assert best["keep_rules"] == last["keep_rules"]
+    assert last["keep_rules"]["last"]["epoch"] == 4
+    assert best["keep_rules"]["best"]["epoch"] == best["best_epoch"]
+    for result in (best, last):
+        assert result["test_accuracy"] == result["keep_rules"][result["keep"]]["test_accuracy"]
     for keep, result in runs.items():
         again = evaluate_pairing(tmp_path / keep / "model.pt", data=data)
         assert again["test_accuracy"] == pytest.approx(result["test_accuracy"])
