@@ -3,7 +3,8 @@
 ``liftwatch replay`` writes ``{"station", "lift", "source", "fps", "frames", "model",
 "passages": [...], "summary": {...}}``; each passage is ``{passage, first_frame, last_frame,
 departure_frame, state, alarm, frames}`` with frame indices of the source video, and ``frames``
-the per-frame decisions of the passage (frame, state, both distances, margin).
+the per-frame decisions of the passage (frame, state, both distances, margin) with where the
+registrar put the carrier in that frame (offset, scale, score).
 """
 
 from __future__ import annotations
@@ -17,23 +18,41 @@ from service.inference.messages import BarState, FrameDecision
 
 
 @dataclass(frozen=True)
+class Placement:
+    """Where the registrar put the carrier in one frame: its offset from the reference
+    position (frame pixels), its size relative to the reference carrier's, the match score."""
+
+    offset: tuple[float, float]
+    scale: float
+    score: float
+
+
+@dataclass(frozen=True)
 class FrameResult:
-    """One decided frame of a passage."""
+    """One decided frame of a passage, and where its crop was taken (None: not known)."""
 
     frame: int
     state: BarState
     d_open: float
     d_closed: float
     margin: float
+    offset: tuple[float, float] | None = None
+    scale: float | None = None
+    score: float | None = None
 
     @classmethod
-    def of(cls, decision: FrameDecision, frame: int) -> FrameResult:
+    def of(
+        cls, decision: FrameDecision, frame: int, placed: Placement | None = None
+    ) -> FrameResult:
         return cls(
             frame,
             decision.state,
             round(decision.d_open, 5),
             round(decision.d_closed, 5),
             round(decision.margin, 5),
+            None if placed is None else (round(placed.offset[0], 2), round(placed.offset[1], 2)),
+            None if placed is None else round(placed.scale, 4),
+            None if placed is None else round(placed.score, 4),
         )
 
 

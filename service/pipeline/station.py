@@ -35,7 +35,7 @@ from service.passages import (
     PassageTracker,
 )
 from service.pipeline.recent import Kept, RecentFrames
-from service.pipeline.results import FrameResult, PassageResult
+from service.pipeline.results import FrameResult, PassageResult, Placement
 from service.registration import Registrar, SearchHint
 
 logger = logging.getLogger(__name__)
@@ -138,6 +138,7 @@ class StationAnalyser:
         self._passages: dict[int, _Passage] = {}
         self._pending: list[_Pending] = []
         self._decisions: dict[int, FrameDecision] = {}
+        self._placements: dict[int, Placement] = {}  # of the frames sent to be classified
         self._sent: set[int] = set()
         self._session: int | None = None
         self._base = 0
@@ -189,6 +190,7 @@ class StationAnalyser:
             self._registered += 1
             self._recent.add(frame.index, Kept(frame.source_index, frame.image, reg.crop))
             self._sent.add(frame.index)
+            self._placements[frame.index] = Placement(reg.offset, reg.scale, reg.score)
             request = CropRequest(
                 self.config.id,
                 self.config.lift,
@@ -269,7 +271,10 @@ class StationAnalyser:
             departure_frame=ended.departure_frame - base,
             state=verdict.state,
             alarm=verdict.alarm,
-            frames=tuple(FrameResult.of(d, f - base) for f, d in sorted(decisions.items())),
+            frames=tuple(
+                FrameResult.of(d, f - base, self._placements.get(f))
+                for f, d in sorted(decisions.items())
+            ),
             open_frames=verdict.open_frames,
             judged_frames=verdict.judged_frames,
         )
@@ -289,6 +294,8 @@ class StationAnalyser:
             self._decisions = {f: d for f, d in self._decisions.items() if f >= limit}
         if len(self._sent) > HISTORY:
             self._sent = {f for f in self._sent if f >= limit}
+        if len(self._placements) > HISTORY:
+            self._placements = {f: p for f, p in self._placements.items() if f >= limit}
 
     # ------------------------------------------------------------------ status
 

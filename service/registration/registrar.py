@@ -160,7 +160,9 @@ class Registrar:
             frame, affine, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
         )
         x, y = apply(motion, self._centre)
-        return Registration(crop, score, affine, True, (x - self._centre[0], y - self._centre[1]))
+        offset = (x - self._centre[0], y - self._centre[1])
+        scale = float(np.sqrt(abs(np.linalg.det(motion[:2, :2]))))
+        return Registration(crop, score, affine, True, offset, scale)
 
     def _beyond_frame(self) -> tuple[int, int, int, int]:
         """Coarse pixels searched beyond the frame's left, top, right and bottom edges: a

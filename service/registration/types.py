@@ -40,7 +40,8 @@ class Registration:
     matches the frame's foreground there, in [-1, 1]. Not found (``score`` below the station's
     ``min_score``): no crop, ``affine`` is the unmoved ROI's, ``offset`` the best candidate's.
     Found but not aligned (a ``SearchHint`` with ``align`` False): no crop, ``affine`` and
-    ``offset`` from the coarse search only.
+    ``offset`` from the coarse search only. ``scale`` is the carrier's size relative to the
+    reference's, from the fine alignment (1.0 when not aligned).
     """
 
     crop: np.ndarray | None  # crop×crop BGR, None when not found or not aligned
@@ -48,3 +49,4 @@ class Registration:
     affine: np.ndarray  # 2×3, frame -> crop
     found: bool
     offset: tuple[float, float]  # (dx, dy) frame pixels
+    scale: float = 1.0  # the carrier's size / the reference carrier's, as aligned

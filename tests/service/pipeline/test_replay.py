@@ -36,7 +36,17 @@ def test_replay_matches_the_truth(synthetic_station: Station, tmp_path: Path) ->
     data = json.loads((tmp_path / "result.json").read_text())
     first = data["passages"][0]
     assert set(first) >= {"passage", "first_frame", "last_frame", "departure_frame", "state"}
-    assert first["frames"][0].keys() == {"frame", "state", "d_open", "d_closed", "margin"}
+    frame = first["frames"][0]
+    assert frame.keys() == {
+        *("frame", "state", "d_open", "d_closed", "margin"),
+        *("offset", "scale", "score"),
+    }
+    # every decided frame was aligned: where its crop was taken is known, near the reference
+    placed = [f for p in data["passages"] for f in p["frames"]]
+    assert all(
+        len(f["offset"]) == 2 and f["score"] >= config.registration.min_score for f in placed
+    )
+    assert all(0.5 < f["scale"] < 2.0 for f in placed)
     assert data["summary"]["passages"] == 4 and data["summary"]["alarms"] == 3
 
 

@@ -69,6 +69,7 @@ def test_recovers_known_similarity(
     assert abs(np.sqrt(np.linalg.det(left[:2, :2])) - 1.0) <= 0.005
     centre_shift = np.asarray(result.offset) - (dx, dy)
     assert np.linalg.norm(centre_shift) <= 1.0
+    assert abs(result.scale - scale) <= 0.005 * scale
 
 
 def test_a_carrier_partly_out_of_the_frame_is_found(scene: Scene) -> None:
