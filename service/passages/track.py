@@ -11,6 +11,7 @@ from service.passages.events import Offset, PassageEnded, PassageFrame
 
 VELOCITY_FRAMES = 6  # the last steps the velocity is estimated from
 ACROSS_WEIGHT = 0.25  # of the distance across the path, in the departure frame's choice
+SMOOTH_FRAMES = 2  # observations either side in the running median the departure is chosen on
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,15 @@ class Track:
         assert self.passage is not None
         return PassageFrame(self.passage, obs.frame, obs.timestamp, obs.offset, obs.score)
 
+    def smoothed(self, k: int) -> Offset:
+        """The running median of the offsets of observations ``k ± SMOOTH_FRAMES``: where the
+        carrier was at observation ``k``, one stray match (another carrier, a shadow) left out.
+        Centred: fewer either side near the track's ends, so that its first and last
+        observations are not pulled inwards."""
+        half = min(SMOOTH_FRAMES, k, len(self.observations) - 1 - k)
+        near = self.observations[k - half : k + half + 1]
+        return median(o.offset[0] for o in near), median(o.offset[1] for o in near)
+
     def departure(self, direction: Offset | None = None) -> Observation:
         """The frame the carrier crossed its departure point: along ``direction`` (the unit
         direction carriers move in), the smallest distance to the reference position, plus
@@ -85,8 +95,12 @@ class Track:
 
         Along the path rather than |offset|, because registration can be off across the path
         (a far carrier matched by a part of it, a swing) and then the smallest |offset| comes
-        frames late; the crossing along the path does not move with it."""
-        return min(self.observations, key=lambda o: departure_cost(o.offset, direction))
+        frames late; the crossing along the path does not move with it. The offsets are the
+        running medians of ``smoothed``: a single frame registered on something else near the
+        reference position (the carrier's own path still tens of pixels away) is not taken
+        for the departure."""
+        costs = [departure_cost(self.smoothed(k), direction) for k in range(len(self.observations))]
+        return self.observations[min(range(len(costs)), key=costs.__getitem__)]
 
     def ended(self, direction: Offset | None = None) -> PassageEnded:
         assert self.passage is not None

@@ -147,6 +147,16 @@ def test_the_departure_is_where_the_carrier_crosses_along_its_path() -> None:
     assert tracker.departure_cost((0.0, 30.0)) < tracker.departure_cost((-20.0, 0.0))
 
 
+def test_one_stray_match_at_the_reference_position_is_not_the_departure() -> None:
+    # the carrier crosses at frame 10; at frame 5, still 50 px away, the registration took
+    # something else right at the reference position (close enough to stay in the track)
+    steps = sweep(100, -100, -10)
+    steps[5] = (True, 0.0)
+    (p,) = ended(run(steps))
+    assert p.departure_frame == 10 and p.departure_offset == (0.0, 0.0)
+    assert 5 in p.frames  # kept in the passage, only not taken for its departure
+
+
 def test_a_track_never_near_the_departure_point_is_no_passage() -> None:
     # a carrier passing 10 px from the reference position, then a piece of one leaving, seen
     # from 40 px past it onwards (as a leaving carrier is matched piecewise)
