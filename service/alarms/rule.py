@@ -2,7 +2,8 @@
 
 One misjudged frame must not raise (or hide) an alarm, so the rule looks at every decided frame
 within ``departure_window`` frames of the departure frame and raises the alarm when at least
-``open_frames_min`` of them are judged open by at least ``min_margin`` (see
+``open_frames_min`` of them are judged open by at least ``min_margin`` and their mean signed
+margin (``d_closed − d_open``) is at least ``min_mean_margin`` (see
 :class:`~service.config.alarm.AlarmConfig`).
 """
 
@@ -62,15 +63,18 @@ def judge_passage(
     window = window_decisions(decisions, departure_frame, config.departure_window)
     judged = [decision for _, decision in window]
     open_frames = sum(counts_as_open(decision, config) for decision in judged)
-    alarm = open_frames >= config.open_frames_min  # never with no frame: open_frames_min >= 1
     nearest = min(window, key=lambda item: (abs(item[0] - departure_frame), item[0]), default=None)
     signed = [decision.d_closed - decision.d_open for decision in judged]
+    mean_margin = sum(signed) / len(signed) if signed else 0.0
+    alarm = open_frames >= config.open_frames_min  # never with no frame: open_frames_min >= 1
+    if config.min_mean_margin is not None and mean_margin < config.min_mean_margin:
+        alarm = False
     return PassageVerdict(
         state="open" if alarm else "closed",
         alarm=alarm,
         open_frames=open_frames,
         judged_frames=len(judged),
         departure_decision=None if nearest is None else nearest[1],
-        mean_margin=sum(signed) / len(signed) if signed else 0.0,
+        mean_margin=mean_margin,
         undecided=not judged,
     )

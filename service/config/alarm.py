@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 DEFAULT_OPEN_FRAMES_MIN = 2
+DEFAULT_MIN_MEAN_MARGIN = -0.1
 
 
 class AlarmConfig(BaseModel):
@@ -15,7 +16,9 @@ class AlarmConfig(BaseModel):
     A frame counts as open when its nearest mask is the open one by at least ``min_margin``; the
     passage raises the alarm when at least ``open_frames_min`` of its frames within
     ``departure_window`` frames of the departure frame count as open (hysteresis against a single
-    misjudged frame).
+    misjudged frame) and the window as a whole does not lean closed: the mean of ``d_closed −
+    d_open`` over its judged frames is at least ``min_mean_margin`` (two weakly open frames among
+    clearly closed ones are a misjudgement, not an open bar).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -36,6 +39,14 @@ class AlarmConfig(BaseModel):
         ge=0.0,
         description="Distance margin (closed minus open) below which a frame is not counted "
         "as open.",
+    )
+    min_mean_margin: float | None = Field(
+        default=DEFAULT_MIN_MEAN_MARGIN,
+        ge=-2.0,
+        le=2.0,
+        description="Mean of d_closed - d_open over the window's judged frames below which no "
+        "alarm is raised, however many frames count as open (default -0.1: a window leaning "
+        "closed on the whole); null: no such condition.",
     )
 
     @model_validator(mode="before")

@@ -70,6 +70,31 @@ def test_frames_open_by_less_than_min_margin_do_not_count() -> None:
     assert judge_passage(strong, DEPARTURE, config).alarm
 
 
+def test_a_window_leaning_closed_on_the_whole_raises_no_alarm() -> None:
+    # two weakly open frames among clearly closed ones: mean (0.2 + 0.2 - 3 × 0.5) / 5 = -0.22
+    weak = decisions(
+        (-2, "closed", 0.5),
+        (-1, "open", 0.2),
+        (0, "open", 0.2),
+        (1, "closed", 0.5),
+        (2, "closed", 0.5),
+    )
+    default = AlarmConfig(departure_window=2)
+    verdict = judge_passage(weak, DEPARTURE, default)
+    assert verdict.open_frames == 2 and verdict.mean_margin == pytest.approx(-0.22)
+    assert (verdict.alarm, verdict.state) == (False, "closed")
+    # the same two frames clearly open: mean (0.9 + 0.9 - 1.5) / 5 = 0.06, the alarm is raised
+    strong = {**weak, **decisions((-1, "open", 0.9), (0, "open", 0.9))}
+    assert judge_passage(strong, DEPARTURE, default).alarm
+    # the condition set lower, or off
+    assert judge_passage(
+        weak, DEPARTURE, AlarmConfig(departure_window=2, min_mean_margin=-0.3)
+    ).alarm
+    assert judge_passage(
+        weak, DEPARTURE, AlarmConfig(departure_window=2, min_mean_margin=None)
+    ).alarm
+
+
 def test_missing_frames_are_simply_not_judged() -> None:
     config = AlarmConfig(departure_window=3, open_frames_min=2)
     sparse = decisions((-3, "open", 0.5), (3, "open", 0.5))
