@@ -102,10 +102,14 @@ def train_cmd(
     keep: Annotated[
         str,
         typer.Option(
-            help="The weights kept: best (validation accuracy, the earliest on a tie) or last "
-            "(the final epoch)."
+            help="The weights kept: best (validation accuracy, the earliest on a tie), last "
+            "(the final epoch) or average (the mean of the final --average-epochs epochs)."
         ),
     ] = "best",
+    average_epochs: Annotated[
+        int,
+        typer.Option(min=1, help="The final epochs whose weights --keep average averages."),
+    ] = 10,
     threads: Annotated[int | None, typer.Option(min=1, help="Torch threads.")] = None,
 ) -> None:
     """Train the plain siamese network or GetNet on cluttered MNIST pairs."""
@@ -136,6 +140,7 @@ def train_cmd(
             freeze_stn=freeze_stn,
             crop=crop,
             keep=keep,
+            average_epochs=average_epochs,
         )
         with torch_threads(threads), progress_bar(f"training {model}") as update:
             result = train_pairing(config, out, progress=update, on_epoch=_epoch_line)

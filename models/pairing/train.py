@@ -6,11 +6,14 @@ constant or annealed (``lr_schedule``); GetNet's STN at ``stn_lr_scale`` times t
 the epoch's phase from ``AlternatingSchedule`` (siamese frozen in "stn" epochs; with
 ``freeze_stn``, an STN carried from another run by ``stn_from`` stays fixed and every epoch
 trains the sister). After each epoch the distance threshold that best separates the
-validation pairs is chosen and the validation accuracy measured. ``keep`` says which epoch's
-weights and threshold are kept and give the test accuracy: ``best``, the best validation
-accuracy (the earliest such epoch on a tie), or ``last``, the final epoch (with the rate
-annealed to its end, when validation is too near 100 % to tell epochs apart). The result
-records both epochs' test accuracies (``keep_rules``), whichever is kept. The same seed,
+validation pairs is chosen and the validation accuracy measured. ``keep`` says which weights
+and threshold are kept and give the test accuracy: ``best``, the best validation epoch's (the
+earliest on a tie); ``last``, the final epoch's (with the rate annealed to its end, when
+validation is too near 100 % to tell epochs apart); or ``average``, the mean of the final
+``average_epochs`` epochs' weights (stochastic weight averaging, Izmailov et al., 2018: a
+flatter point than any one of them), its BatchNorm statistics measured again on the last
+epoch's training canvases and its threshold chosen on the validation pairs. The result records
+all three rules' test accuracies (``keep_rules``), whichever is kept. The same seed,
 budget (epochs, pairs, batches) and sister serve both models.
 """
 
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from torch import nn
 
 from models.pairing.data import PairingData, PairSet
 from models.pairing.distort import Distortion
@@ -42,7 +46,7 @@ WEIGHTS = "model.pt"
 EPOCH_LOG = "log.jsonl"
 RESULT = "result.json"
 LR_SCHEDULES = ("constant", "cosine")
-KEEPS = ("best", "last")
+KEEPS = ("best", "last", "average")
 
 
 class ConfigError(ValueError):
@@ -83,7 +87,8 @@ class PairingConfig:
     stn_from: str = ""  # a GetNet model.pt whose STN starts this run's (same localiser, canvas)
     freeze_stn: bool = False  # with stn_from: that STN is kept as it is, the sister alone learns
     crop: int | None = None  # GetNet's crop side, the sister's input (None: the canvas's side)
-    keep: str = "best"  # best (validation accuracy) | last: the epoch whose weights are kept
+    keep: str = "best"  # best (validation accuracy) | last | average: the weights kept
+    average_epochs: int = 10  # keep average: the final epochs averaged (all, when fewer)
 
     def __post_init__(self) -> None:
         if self.model not in PAIRING_MODELS:
@@ -91,7 +96,7 @@ class PairingConfig:
             raise ConfigError("model", message)
         if self.sister not in SISTERS:
             raise ConfigError("sister", f"must be one of {', '.join(SISTERS)}: {self.sister!r}")
-        for name in ("epochs", "batch_size", "canvas", "embedding_size"):
+        for name in ("epochs", "batch_size", "canvas", "embedding_size", "average_epochs"):
             if getattr(self, name) < 1:
                 raise ConfigError(name, f"must be >= 1, got {getattr(self, name)}")
         if not 0 <= self.noise <= 1:
@@ -210,6 +215,58 @@ def accuracy_at(distances: torch.Tensor, same: torch.Tensor, threshold: float) -
     return float((predicted == same.bool()).double().mean())
 
 
+class WeightAverage:
+    """The running mean of a network's weights over the epochs it is fed (``add``); integer
+    buffers (BatchNorm's batch counts) are the last epoch's."""
+
+    def __init__(self) -> None:
+        self._sums: dict[str, torch.Tensor] = {}
+        self._last: dict[str, torch.Tensor] = {}
+        self.count = 0
+
+    def add(self, state: dict[str, torch.Tensor]) -> None:
+        for key, value in state.items():
+            if value.is_floating_point():
+                total = self._sums.get(key)
+                double = value.detach().to(torch.float64)
+                self._sums[key] = double.clone() if total is None else total + double
+            else:
+                self._last[key] = value.detach().clone()
+        self.count += 1
+
+    def state_dict(self, like: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """The mean weights, in ``like``'s keys and dtypes."""
+        if self.count == 0:
+            raise ValueError("no weights were added to the average")
+        return {
+            key: (self._sums[key] / self.count).to(value.dtype)
+            if key in self._sums
+            else self._last[key]
+            for key, value in like.items()
+        }
+
+
+@torch.no_grad()
+def recalibrate_batchnorm(net: nn.Module, batches: list[torch.Tensor]) -> int:
+    """Measure again the running statistics of ``net``'s BatchNorm layers that train (a frozen
+    STN's stay as they are) over ``batches``, as a plain average: averaged weights need their
+    own statistics, not the average of the epochs'. The number of layers measured."""
+    net.train()
+    norms = [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    norms = [m for m in norms if m.training and m.track_running_stats]
+    momenta = [m.momentum for m in norms]
+    for norm in norms:
+        norm.reset_running_stats()
+        norm.momentum = None  # cumulative: every batch counts the same
+    if norms:
+        for batch in batches:
+            net(batch)
+    for norm, momentum in zip(norms, momenta, strict=True):
+        norm.momentum = momentum
+    net.eval()
+    return len(norms)
+
+
 def _optimizer(net: PairingNet, config: PairingConfig) -> torch.optim.Optimizer:
     groups: list[dict[str, Any]] = [{"params": list(net.sister.parameters()), "lr": config.lr}]
     if net.stn is not None and not net.stn_frozen:
@@ -274,6 +331,7 @@ def train_pairing(
     per_epoch = -(-2 * len(data.train) // config.batch_size)
     history: list[dict[str, Any]] = []
     best: dict[str, Any] = {"val_accuracy": -1.0}
+    average, averaged_from = WeightAverage(), max(0, config.epochs - config.average_epochs)
     val_same = torch.from_numpy(data.val.pairs.same)
     started = time.perf_counter()
     for epoch in range(config.epochs):
@@ -309,12 +367,17 @@ def train_pairing(
         log.info("epoch %d (%s): loss %.4f, val %.4f", epoch + 1, phase, loss, val_acc)
         if val_acc > best["val_accuracy"]:
             best = {**record, "state_dict": {k: v.clone() for k, v in net.state_dict().items()}}
+        if epoch >= averaged_from:
+            average.add(net.state_dict())
         if on_epoch is not None:
             on_epoch(record)
     net.set_phase("joint")
     last = {**history[-1], "state_dict": {k: v.clone() for k, v in net.state_dict().items()}}
-    rules = {rule: _test_at(net, data, record) for rule, record in (("best", best), ("last", last))}
-    kept = best if config.keep == "best" else last
+    mean = _averaged(net, average, train, config.batch_size, data.val, val_same, config.epochs)
+    candidates = {"best": best, "last": last, "average": mean}
+    rules = {rule: _test_at(net, data, record) for rule, record in candidates.items()}
+    rules["average"]["epochs"] = [averaged_from + 1, config.epochs]
+    kept = candidates[config.keep]
     net.load_state_dict(kept["state_dict"])
     result = {
         "model": config.model,
@@ -335,6 +398,29 @@ def train_pairing(
     save(net, config, kept["threshold"], out_dir)
     (out_dir / RESULT).write_text(json.dumps(result, indent=2) + "\n")
     return result
+
+
+def _averaged(
+    net: PairingNet,
+    average: WeightAverage,
+    train: PairSet,
+    batch_size: int,
+    val: PairSet,
+    val_same: torch.Tensor,
+    epoch: int,
+) -> dict[str, Any]:
+    """The averaged weights as an epoch's record: BatchNorm measured again on ``train``'s
+    canvases, the threshold and accuracy on the validation pairs; ``epoch``, the final one's."""
+    final = net.state_dict()
+    net.load_state_dict(average.state_dict(final))
+    canvases = train.canvases
+    recalibrate_batchnorm(
+        net, [canvases[i : i + batch_size] for i in range(0, len(canvases), batch_size)]
+    )
+    threshold, val_acc = best_threshold(pair_distances(net, val), val_same)
+    state = {k: v.clone() for k, v in net.state_dict().items()}
+    net.load_state_dict(final)
+    return {"epoch": epoch, "val_accuracy": val_acc, "threshold": threshold, "state_dict": state}
 
 
 def _test_at(net: PairingNet, data: PairingData, record: dict[str, Any]) -> dict[str, Any]:

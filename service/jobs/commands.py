@@ -49,6 +49,7 @@ PAIRING_OPTIONS = (
     "joint_epochs",
     "crop",
     "keep",
+    "average_epochs",
     "threads",
     "stn_from",  # resolved by the API from ``stn_from_job``: a finished job's weights
 )

@@ -24,7 +24,7 @@ runner = CliRunner()
         (["--freeze-stn"], "freeze_stn needs stn_from"),
         (["--elastic", "34"], "elastic needs distort"),
         (["--crop", "8"], "crop must lie in [16, canvas = 60], got 8"),
-        (["--keep", "median"], "keep must be one of best, last"),
+        (["--keep", "median"], "keep must be one of best, last, average"),
     ],
 )
 def test_bad_training_options_are_named(tmp_path: Path, args: list[str], message: str) -> None:

@@ -180,9 +180,10 @@ class Job(BaseModel):
     result: dict[str, Any] = Field(
         description="train: version and model_path of its export; evaluate: accuracy "
         "(accuracy.json) and markdown (accuracy.md); pairing: test_accuracy, test_pairs, "
-        "val_accuracy, keep, kept_epoch, best_epoch, keep_rules (the best validation epoch's "
-        "and the final epoch's accuracies, whichever is kept), threshold, test_window, seconds "
-        "and, for getnet, crops (the picture of its STN crops, a path in the job's output)."
+        "val_accuracy, keep, kept_epoch, best_epoch, keep_rules (the best validation epoch's, "
+        "the final epoch's and the averaged weights' accuracies, whichever is kept), "
+        "threshold, test_window, seconds and, for getnet, crops (the picture of its STN crops, "
+        "a path in the job's output)."
     )
 
     @classmethod

@@ -56,10 +56,13 @@ class PairingRequest(BaseModel):
     freeze_stn: bool = Field(
         default=False, description="Keep the STN of stn_from_job as it is: the sister alone learns."
     )
-    keep: Literal["best", "last"] = Field(
+    keep: Literal["best", "last", "average"] = Field(
         default="best",
-        description="The weights kept: best (validation accuracy, the earliest on a tie) or "
-        "last (the final epoch).",
+        description="The weights kept: best (validation accuracy, the earliest on a tie), last "
+        "(the final epoch) or average (the mean of the final average_epochs epochs' weights).",
+    )
+    average_epochs: int = Field(
+        default=10, ge=1, le=1000, description="The final epochs that keep=average averages."
     )
     threads: int | None = Field(default=None, ge=1, le=64, description="Torch threads.")
     stn_from_job: str | None = Field(

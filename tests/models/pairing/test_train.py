@@ -309,5 +309,5 @@ def test_keep_last_keeps_the_final_epoch_and_best_the_first_best_one(tmp_path: P
     for keep, result in runs.items():
         again = evaluate_pairing(tmp_path / keep / "model.pt", data=data)
         assert again["test_accuracy"] == pytest.approx(result["test_accuracy"])
-    with pytest.raises(ValueError, match="keep must be one of best, last"):
+    with pytest.raises(ValueError, match="keep must be one of best, last, average"):
         PairingConfig(keep="median")
