@@ -88,20 +88,36 @@ def score_cmd(
         int | None, typer.Option(min=0, help="Frames a departure may be off (default: 0.5 s).")
     ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the score here.")] = None,
+    rule: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="KEY=VALUE of an alarm rule (a station's alarm: keys; repeat for several): "
+            "the passages are judged again from their recorded frames under it first."
+        ),
+    ] = None,
 ) -> None:
     """Score replays against ground truth: violation recall, precision, false alarms, frames.
 
     With several results (each with its ``--truth``, in the same order), prints each one's
-    line and the total over all of them.
+    line and the total over all of them. With ``--rule``, what another alarm rule would have
+    raised on the same replays (the rest of the rule at its defaults).
     """
     from service.pipeline.score import Score, ScoreInputError, score_files
 
     if len(results) != len(truth):
         raise _fail(f"{len(results)} result file(s) but {len(truth)} --truth file(s)")
+    alarm_rule = None
+    if rule:
+        from service.pipeline.rejudge import RuleError, parse_rule
+
+        try:
+            alarm_rule = parse_rule(rule)
+        except RuleError as exc:
+            raise _fail(str(exc)) from exc
     total, each = Score(), {}
     try:
         for result, true in zip(results, truth, strict=True):
-            s = score_files(true, result, tolerance)
+            s = score_files(true, result, tolerance, alarm_rule)
             each[str(result)] = s.to_dict()
             total = total + s
     except ScoreInputError as exc:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from models.synthetic.samples import label_of
+from service.config.alarm import AlarmConfig
 
 VISIBLE_MIN = 0.5  # share of the bar in sight at departure for a violation to count as visible
 
@@ -201,8 +202,14 @@ def default_tolerance(fps: float) -> int:
     return max(2, round(0.5 * fps))
 
 
-def score_files(truth_path: Path, result_path: Path, tolerance: int | None = None) -> Score:
-    """Score ``result_path`` (a replay result) against ``truth_path`` (a truth.json)."""
+def score_files(
+    truth_path: Path,
+    result_path: Path,
+    tolerance: int | None = None,
+    rule: AlarmConfig | None = None,
+) -> Score:
+    """Score ``result_path`` (a replay result) against ``truth_path`` (a truth.json); with
+    ``rule``, its passages judged again under that alarm rule first (``rejudge``)."""
     truth = load_json(truth_path, "truth")
     result = load_json(result_path, "result")
     fps = truth.get("fps", result.get("fps", 15))
@@ -210,4 +217,8 @@ def score_files(truth_path: Path, result_path: Path, tolerance: int | None = Non
         raise ScoreInputError(f"truth file {truth_path} has no positive 'fps'")
     _passages(truth, TRUTH_KEYS, truth_path)
     _passages(result, RESULT_KEYS, result_path)
+    if rule is not None:  # imported here: judging imports the inference package (torch)
+        from service.pipeline.rejudge import rejudge
+
+        result = rejudge(result, rule)
     return score(truth, result, default_tolerance(fps) if tolerance is None else tolerance)
