@@ -22,6 +22,10 @@ class RuleError(ValueError):
     """A ``KEY=VALUE`` alarm rule item that cannot be used; the message names it."""
 
 
+class RecordError(ValueError):
+    """A replayed passage whose recorded frames cannot be judged; the message names it."""
+
+
 def parse_rule(items: list[str]) -> AlarmConfig:
     """An alarm rule from ``KEY=VALUE`` items (the keys of a station config's ``alarm:``,
     values read as YAML: ``null`` turns ``min_mean_margin`` off); the rest at their defaults."""
@@ -64,9 +68,15 @@ def rejudge(result: dict[str, Any], rule: AlarmConfig) -> dict[str, Any]:
     ``open_frames`` and ``judged_frames`` from ``rule`` applied to its recorded frames."""
     again = copy.deepcopy(result)
     for passage in again.get("passages", []):
-        frames = passage.get("frames", [])
-        decisions = {int(f["frame"]): _decision(f) for f in frames}
-        verdict = judge_passage(decisions, int(passage["departure_frame"]), rule)
+        try:
+            decisions = {int(f["frame"]): _decision(f) for f in passage.get("frames", [])}
+            departure = int(passage["departure_frame"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RecordError(
+                f"passage {passage.get('passage')!r}: its frames cannot be judged again "
+                f"(each needs frame, state, d_open, d_closed, margin): {exc!r}"
+            ) from None
+        verdict = judge_passage(decisions, departure, rule)
         passage.update(
             alarm=verdict.alarm,
             state=verdict.state,

@@ -218,7 +218,10 @@ def score_files(
     _passages(truth, TRUTH_KEYS, truth_path)
     _passages(result, RESULT_KEYS, result_path)
     if rule is not None:  # imported here: judging imports the inference package (torch)
-        from service.pipeline.rejudge import rejudge
+        from service.pipeline.rejudge import RecordError, rejudge
 
-        result = rejudge(result, rule)
+        try:
+            result = rejudge(result, rule)
+        except RecordError as exc:
+            raise ScoreInputError(f"result file {result_path}: {exc}") from None
     return score(truth, result, default_tolerance(fps) if tolerance is None else tolerance)

@@ -116,3 +116,9 @@ def test_score_with_a_rule(tmp_path: Path) -> None:
     bad = runner.invoke(app, [*args, "--rule", "colour=red"])
     assert bad.exit_code == 2 and "alarm rule colour=red" in bad.output
     assert "Traceback" not in bad.output
+    # a result whose frames lack their distances: named, not a traceback
+    broken = {**RESULT, "passages": [{**RESULT["passages"][0], "frames": [{"frame": 50}]}]}
+    result.write_text(json.dumps(broken))
+    failed = runner.invoke(app, [*args, "--rule", "open_frames_min=1"])
+    assert failed.exit_code == 2 and "Traceback" not in failed.output
+    assert "passage 0: its frames cannot be judged again" in " ".join(failed.output.split())
