@@ -3,8 +3,9 @@
 The passage tracker places a frame in a passage some frames after it was registered (once the
 track has ``min_frames`` frames and has come near the departure point), and the departure frame
 is only known frame by frame; so the analyser keeps the last ``size`` registered frames (full
-frame and crop) and copies out the best departure candidate of each passage (the tracker's
-``departure_cost``) as its frames are confirmed.
+frame and crop) and copies out each passage's best departure candidates (the tracker's
+``departure_cost``) as its frames are confirmed; the snapshot is chosen among them when the
+passage ends.
 """
 
 from __future__ import annotations

@@ -14,7 +14,6 @@ progress: the scene is not continuous across it.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 HISTORY = 512  # frames of decisions kept beyond the oldest pending passage
 ALIGN_MARGIN_FRAMES = 3  # frames aligned beyond the alarm window, for the departure estimate
+SNAPSHOT_CANDIDATES = 8  # frames kept per passage for its departure snapshot
 
 
 class AlarmSink(Protocol):
@@ -58,10 +58,29 @@ class AlarmSink(Protocol):
 
 @dataclass
 class _Passage:
-    """A passage being followed: its departure candidate so far."""
+    """A passage being followed: its best departure candidates so far, for the snapshot.
 
-    best: Kept | None = None
-    best_cost: float = math.inf  # the tracker's departure cost of ``best``
+    The departure frame is chosen when the passage ends, on the running median of its offsets
+    (``Track.departure``), while its frames are seen one by one: so the ``SNAPSHOT_CANDIDATES``
+    frames nearest the departure point by their own offset are kept, and the snapshot is the
+    departure frame among them (else the kept frame nearest it). One stray match at the
+    reference position, the raw best, then does not become the snapshot."""
+
+    candidates: list[tuple[float, int, Kept]] = field(default_factory=list)
+    """(departure cost, frame index, frame), cheapest first."""
+
+    def consider(self, cost: float, frame: int, kept: Kept) -> None:
+        self.candidates.append((cost, frame, kept))
+        self.candidates.sort(key=lambda c: (c[0], c[1]))
+        del self.candidates[SNAPSHOT_CANDIDATES:]
+
+    def snapshot(self, departure_frame: int) -> Kept | None:
+        """The kept frame at ``departure_frame``, else the nearest one to it (the cheaper of
+        two as near); None if none was kept."""
+        if not self.candidates:
+            return None
+        _, _, kept = min(self.candidates, key=lambda c: (abs(c[1] - departure_frame), c[0]))
+        return kept
 
 
 @dataclass
@@ -236,9 +255,8 @@ class StationAnalyser:
     def _candidate(self, event: PassageFrame) -> None:
         passage = self._passages.get(event.passage)
         kept = self._recent.get(event.frame)
-        cost = self.tracker.departure_cost(event.offset)
-        if passage is not None and kept is not None and cost < passage.best_cost:
-            passage.best, passage.best_cost = kept, cost
+        if passage is not None and kept is not None:
+            passage.consider(self.tracker.departure_cost(event.offset), event.frame, kept)
 
     def resolve(self, force: bool = False) -> list[PassageResult]:
         """Judge every ended passage whose departure window is decided (all of them if
@@ -281,7 +299,7 @@ class StationAnalyser:
         self._outcomes["undecided" if verdict.undecided else verdict.state] += 1
         followed = self._passages.pop(ended.passage, None)
         if result.alarm and self.alarm_sink is not None:
-            departure = followed.best if followed is not None else None
+            departure = followed.snapshot(ended.departure_frame) if followed else None
             alarm_id = self.alarm_sink(self, result, verdict, departure)
             result = PassageResult(**{**result.__dict__, "alarm_id": alarm_id})
         self._last_result = result

@@ -72,6 +72,21 @@ def test_open_bar_at_departure_raises_an_alarm_with_the_departure_snapshot(
     assert departure.crop[0, 0, 0] == 6 and departure.image[0, 0, 0] == 6
 
 
+def test_the_snapshot_is_the_departure_frame_not_a_stray_match_nearer_the_reference(
+    tmp_path: Path,
+) -> None:
+    sink = Sink()
+    offsets: list[float | None] = [k * 5.0 - 29.0 for k in range(13)]  # 1 px off at frame 6
+    offsets[2] = 0.0  # one stray match at the reference position, the nearest of all
+    analyser = _analyser(tmp_path, [*offsets, None, None, None, None, None], alarm_sink=sink)
+    _run(analyser, 18, {5: "open", 6: "open", 7: "open"})
+    (r,) = analyser.resolve()
+    assert r.alarm and r.departure_frame == 6  # chosen on the smoothed offsets
+    ((_, departure),) = sink.calls
+    assert departure is not None and departure.source_frame == 6
+    assert departure.crop[0, 0, 0] == 6 and departure.image[0, 0, 0] == 6
+
+
 def test_a_single_open_frame_is_not_enough(tmp_path: Path) -> None:
     sink = Sink()
     analyser = _analyser(tmp_path, [*carrier(), None, None, None, None], alarm_sink=sink)
