@@ -8,6 +8,7 @@ from itertools import pairwise
 from statistics import median
 
 from service.passages.events import Offset, PassageEnded, PassageFrame
+from service.passages.path import PathFit
 
 VELOCITY_FRAMES = 6  # the last steps the velocity is estimated from
 ACROSS_WEIGHT = 0.25  # of the distance across the path, in the departure frame's choice
@@ -46,6 +47,7 @@ class Track:
 
     observations: list[Observation] = field(default_factory=list)
     passage: int | None = None  # numbered once confirmed
+    fit: PathFit | None = None  # the learned path's fit to the observations so far
 
     @property
     def last(self) -> Observation:
@@ -79,6 +81,10 @@ class Track:
         assert self.passage is not None
         return PassageFrame(self.passage, obs.frame, obs.timestamp, obs.offset, obs.score)
 
+    def nearest(self, frame: int) -> Observation:
+        """The registered frame nearest ``frame`` (the earlier of two as near)."""
+        return min(self.observations, key=lambda o: (abs(o.frame - frame), o.frame))
+
     def smoothed(self, k: int) -> Offset:
         """The running median of the offsets of observations ``k ± SMOOTH_FRAMES``: where the
         carrier was at observation ``k``, one stray match (another carrier, a shadow) left out.
@@ -102,9 +108,12 @@ class Track:
         costs = [departure_cost(self.smoothed(k), direction) for k in range(len(self.observations))]
         return self.observations[min(range(len(costs)), key=costs.__getitem__)]
 
-    def ended(self, direction: Offset | None = None) -> PassageEnded:
+    def ended(
+        self, direction: Offset | None = None, departure: Observation | None = None
+    ) -> PassageEnded:
+        """The passage's end event, departing at ``departure`` (default: ``self.departure``)."""
         assert self.passage is not None
-        departure = self.departure(direction)
+        departure = departure or self.departure(direction)
         return PassageEnded(
             passage=self.passage,
             first_frame=self.observations[0].frame,

@@ -9,7 +9,9 @@ carrier is the previous carrier seen once more, and is ignored. A track that mis
 ``gap`` frames in a row ends; one shorter than ``min_frames`` frames was noise, never a passage.
 The departure frame is where the carrier crossed the reference's position (the point the masks
 describe) along the direction carriers move in (``Track.departure``; without a known direction,
-the frame with the smallest |offset|).
+the frame with the smallest |offset|). Once the path carriers follow has been learned from past
+passages (``CarrierPath``), the departure is where that path fits the track best instead: a
+carrier half hidden near its departure point still departs when its approach says.
 
 The tracker also tells the registrar where to look (``lookout``): near where the followed carrier
 should be, and, once that carrier has passed its departure point, away from it, towards the next
@@ -28,6 +30,7 @@ import math
 from enum import Enum
 
 from service.passages.events import Offset, PassageEvent, PassageStarted
+from service.passages.path import CarrierPath
 from service.passages.track import Observation, Track, departure_cost, norm
 
 logger = logging.getLogger(__name__)
@@ -49,7 +52,8 @@ class PassageTracker:
     needs; ``max_jump``: pixels an offset may land from the predicted one and still be the same
     carrier; ``reach``: pixels from the reference position (offset 0) a carrier must come
     within to be a passage (default: no limit); ``min_interval``: the fewest seconds between
-    two departures (default: none).
+    two departures (default: none); ``path``: the carriers' path, learned as passages end
+    (default: a new ``CarrierPath``).
     """
 
     def __init__(
@@ -59,6 +63,7 @@ class PassageTracker:
         max_jump: float = 60.0,
         reach: float = math.inf,
         min_interval: float = 0.0,
+        path: CarrierPath | None = None,
     ) -> None:
         if gap < 0 or min_frames < 1 or max_jump <= 0 or not reach > 0 or not min_interval >= 0:
             raise ValueError(
@@ -67,6 +72,7 @@ class PassageTracker:
             )
         self.gap, self.min_frames, self.max_jump, self.reach = gap, min_frames, max_jump, reach
         self.min_interval = min_interval
+        self.path = path or CarrierPath()
         self._last_departure = -math.inf  # timestamp of the last passage's departure
         self._track: Track | None = None
         self._candidate: Track | None = None
@@ -91,7 +97,7 @@ class PassageTracker:
         track = self._track
         if track is None or len(track.observations) < 2 or frame - track.last.frame > self.gap + 1:
             return None
-        return track.predict(frame)
+        return self._predict(track, frame)
 
     def lookout(self, frame: int) -> tuple[Offset | None, Offset | None]:
         """``(near, avoid)`` for the registrar at ``frame``: where the carrier being followed
@@ -106,7 +112,7 @@ class PassageTracker:
             and left is not None
             and frame - left.last.frame <= len(left.observations)
         ):
-            return None, left.predict(frame)
+            return None, self._predict(left, frame)
         return expected, None
 
     def arriving(self, frame: int, frames: float, slack: float = 8.0) -> bool:
@@ -167,7 +173,7 @@ class PassageTracker:
         return d is not None and offset[0] * d[0] + offset[1] * d[1] > self.max_jump
 
     def _fit(self, track: Track, obs: Observation) -> Fit:
-        px, py = track.predict(obs.frame)
+        px, py = self._predict(track, obs.frame)
         dx, dy = obs.offset[0] - px, obs.offset[1] - py
         if norm((dx, dy)) <= self.max_jump:
             return Fit.SAME
@@ -193,7 +199,7 @@ class PassageTracker:
         candidate = self._candidate
         if candidate is None or self._fit(candidate, obs) is not Fit.SAME:
             candidate = self._candidate = Track([])
-        candidate.observations.append(obs)
+        self._add(candidate, obs)
         if len(candidate.observations) < self.min_frames:
             return []
         events = self._close()  # the next carrier has taken over
@@ -213,8 +219,21 @@ class PassageTracker:
 
     # ------------------------------------------------------------------ events
 
-    def _append(self, track: Track, obs: Observation) -> list[PassageEvent]:
+    def _add(self, track: Track, obs: Observation) -> None:
         track.observations.append(obs)
+        track.fit = self.path.fit(
+            [o.frame for o in track.observations], [o.offset for o in track.observations]
+        )
+
+    def _predict(self, track: Track, frame: int) -> Offset:
+        """Where ``track``'s carrier should be at ``frame``: on the learned path, once the
+        track fits it; else moving on as it has lately."""
+        if track.fit is not None and (on_path := self.path.at(frame - track.fit.departure)):
+            return on_path
+        return track.predict(frame)
+
+    def _append(self, track: Track, obs: Observation) -> list[PassageEvent]:
+        self._add(track, obs)
         if track.passage is not None:
             return [track.frame_event(obs)]
         return self._confirm(track)
@@ -251,7 +270,14 @@ class PassageTracker:
         self._left = track
         motion = track.motion()
         own = (motion[0] / norm(motion), motion[1] / norm(motion)) if norm(motion) > 0 else None
-        ended = track.ended(self._direction or own)
+        fit = track.fit
+        departure = track.nearest(fit.departure) if fit else None
+        ended = track.ended(self._direction or own, departure)
+        self.path.learn(
+            [o.frame for o in track.observations],
+            [o.offset for o in track.observations],
+            ended.departure_frame,
+        )
         self._last_departure = ended.departure_timestamp
         self._direction = own or self._direction
         logger.info(
