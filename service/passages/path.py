@@ -124,29 +124,33 @@ class CarrierPath:
         at least ``min_inliers`` spanning ``MIN_SPREAD`` pixels; None before the path is
         learned or where no departure fits that many. A registration stuck on something still
         (the coarse match on a pylon, a shadow) fits the path where it is slow, but spans
-        nothing."""
+        nothing.
+
+        Each frame is compared with the path's ``2 SPAN + 1`` frames once, and votes for the
+        departures that put it within ``tolerance``: linear in the track's length."""
         lookup = self._table()
         if lookup is None or len(frames) < self.min_inliers:
             return None
         first, table = lookup
         f = np.asarray(frames)
         o = np.asarray(offsets, dtype=float)
-        shifts = np.arange(f[0], f[-1] + 1)
-        dt = f[None, :] - shifts[:, None] - first  # rows: candidate departures
-        inside = (dt >= 0) & (dt < len(table))
-        path = table[np.clip(dt, 0, len(table) - 1)]
-        distance = np.hypot(path[..., 0] - o[None, :, 0], path[..., 1] - o[None, :, 1])
-        fits = inside & (distance <= self.tolerance)
-        counts = fits.sum(axis=1)
-        totals = np.where(fits, distance, 0.0).sum(axis=1)
-        spans = [
-            np.where(fits, o[None, :, axis], -np.inf).max(axis=1)
-            - np.where(fits, o[None, :, axis], np.inf).min(axis=1)
-            for axis in (0, 1)
-        ]
+        distance = np.hypot(table[None, :, 0] - o[:, None, 0], table[None, :, 1] - o[:, None, 1])
+        near, step = np.nonzero(distance <= self.tolerance)  # (frame, path frame) pairs
+        shift = f[near] - (step + first) - f[0]  # the departure they vote for, from f[0]
+        size = int(f[-1] - f[0]) + 1
+        inside = (shift >= 0) & (shift < size)
+        near, step, shift = near[inside], step[inside], shift[inside]
+        counts = np.bincount(shift, minlength=size)
+        totals = np.bincount(shift, weights=distance[near, step], minlength=size)
+        spans = []
+        for axis in (0, 1):
+            high, low = np.full(size, -np.inf), np.full(size, np.inf)
+            np.maximum.at(high, shift, o[near, axis])
+            np.minimum.at(low, shift, o[near, axis])
+            spans.append(high - low)
         spread = np.hypot(*spans)  # infinite where nothing fits: ruled out by the count
         valid = (counts >= self.min_inliers) & (spread >= MIN_SPREAD)
         if not valid.any():
             return None
         best = int(np.lexsort((totals, -np.where(valid, counts, -1)))[0])
-        return PathFit(int(shifts[best]), int(counts[best]), float(totals[best] / counts[best]))
+        return PathFit(int(f[0]) + best, int(counts[best]), float(totals[best] / counts[best]))
