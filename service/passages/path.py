@@ -5,7 +5,7 @@ from the reference position is the same function of the frames since its departu
 after passage. ``CarrierPath`` learns that function near the departure (a quadratic per axis,
 fit robustly to the last ``memory`` passages, so that frames registered on something else do
 not bend it) and fits it to a new passage's track: the departure frame is the shift that puts
-the most registered frames within ``tolerance`` pixels of the path.
+the most registered frames on the path (within ``tolerance`` pixels, the nearer the better).
 
 Near its departure point a carrier can be half hidden by the one that left before it (on a lift
 filmed from close by, a departed carrier grows to fill the picture): its registration then
@@ -119,12 +119,14 @@ class CarrierPath:
         return -SPAN, np.stack([np.polyval(model[0], t), np.polyval(model[1], t)], axis=1)
 
     def fit(self, frames: list[int], offsets: list[Offset]) -> PathFit | None:
-        """The departure frame, between the first and last of ``frames``, that puts the most
-        of them within ``tolerance`` of the path (the smaller mean distance between equals),
-        at least ``min_inliers`` spanning ``MIN_SPREAD`` pixels; None before the path is
-        learned or where no departure fits that many. A registration stuck on something still
-        (the coarse match on a pylon, a shadow) fits the path where it is slow, but spans
-        nothing.
+        """The departure frame, between the first and last of ``frames``, that the most of
+        them support: each frame within ``tolerance`` of the path counts 1 - (distance /
+        tolerance)², 1 on the path and nothing at ``tolerance``, so that of two neighbouring
+        departures the one the frames lie on wins, not the one a few more frames come near.
+        It needs at least ``min_inliers`` frames within ``tolerance``, spanning ``MIN_SPREAD``
+        pixels; None before the path is learned or where no departure has that many. A
+        registration stuck on something still (the coarse match on a pylon, a shadow) fits
+        the path where it is slow, but spans nothing.
 
         Each frame is compared with the path's ``2 SPAN + 1`` frames once, and votes for the
         departures that put it within ``tolerance``: linear in the track's length."""
@@ -141,7 +143,9 @@ class CarrierPath:
         inside = (shift >= 0) & (shift < size)
         near, step, shift = near[inside], step[inside], shift[inside]
         counts = np.bincount(shift, minlength=size)
-        totals = np.bincount(shift, weights=distance[near, step], minlength=size)
+        gaps = distance[near, step]
+        totals = np.bincount(shift, weights=gaps, minlength=size)
+        support = np.bincount(shift, weights=1.0 - (gaps / self.tolerance) ** 2, minlength=size)
         spans = []
         for axis in (0, 1):
             high, low = np.full(size, -np.inf), np.full(size, np.inf)
@@ -152,5 +156,5 @@ class CarrierPath:
         valid = (counts >= self.min_inliers) & (spread >= MIN_SPREAD)
         if not valid.any():
             return None
-        best = int(np.lexsort((totals, -np.where(valid, counts, -1)))[0])
+        best = int(np.argmax(np.where(valid, support, -1.0)))
         return PathFit(int(f[0]) + best, int(counts[best]), float(totals[best] / counts[best]))

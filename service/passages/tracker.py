@@ -30,11 +30,12 @@ import math
 from enum import Enum
 
 from service.passages.events import Offset, PassageEvent, PassageStarted
-from service.passages.path import CarrierPath
+from service.passages.path import CarrierPath, PathFit
 from service.passages.track import Observation, Track, departure_cost, norm
 
 logger = logging.getLogger(__name__)
 
+FIT_FRAMES = 300  # a track's last frames the path is fit to while it is followed
 MIN_SPEED = 0.5  # pixels per frame: slower, and a track has no direction of its own
 
 
@@ -220,10 +221,13 @@ class PassageTracker:
     # ------------------------------------------------------------------ events
 
     def _add(self, track: Track, obs: Observation) -> None:
+        """Append ``obs`` and fit the path to the track's last ``FIT_FRAMES`` frames: a
+        carrier standing still (the lift stopped) makes no track that costs more."""
         track.observations.append(obs)
-        track.fit = self.path.fit(
-            [o.frame for o in track.observations], [o.offset for o in track.observations]
-        )
+        track.fit = self._path_fit(track.observations[-FIT_FRAMES:])
+
+    def _path_fit(self, observations: list[Observation]) -> PathFit | None:
+        return self.path.fit([o.frame for o in observations], [o.offset for o in observations])
 
     def _predict(self, track: Track, frame: int) -> Offset:
         """Where ``track``'s carrier should be at ``frame``: on the learned path, once the
@@ -270,7 +274,11 @@ class PassageTracker:
         self._left = track
         motion = track.motion()
         own = (motion[0] / norm(motion), motion[1] / norm(motion)) if norm(motion) > 0 else None
-        fit = track.fit
+        fit = (
+            track.fit
+            if len(track.observations) <= FIT_FRAMES
+            else self._path_fit(track.observations)
+        )
         departure = track.nearest(fit.departure) if fit else None
         ended = track.ended(self._direction or own, departure)
         self.path.learn(

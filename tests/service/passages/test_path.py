@@ -103,3 +103,19 @@ def test_the_tracker_departs_a_sliding_carrier_where_its_path_says() -> None:
     without = ended(run(steps, PassageTracker(min_interval=2.0, path=CarrierPath(99, 99))))
     assert [p.departure_frame for p in with_path] == [30, 101, 172, 243]
     assert without[-1].departure_frame <= 243 - 9  # frames early: the slid match is far behind
+
+
+def test_a_carrier_stopped_for_long_still_departs_where_it_crosses() -> None:
+    # the lift stops for 500 frames with the carrier 40 px before its departure point: the
+    # path is fit to the track's last frames while it is followed, to all of it at its end
+    def carrier(stop: int = 0) -> list[tuple[bool, float]]:
+        before = [(True, along(dt)[0]) for dt in range(-30, -20)]
+        stopped = [(True, along(-20)[0])] * stop
+        return [*before, *stopped, *[(True, along(dt)[0]) for dt in range(-20, 31)]]
+
+    clean = [*carrier(), *empty(10)]
+    steps = [*clean, *clean, *clean, *carrier(stop=500), *empty(10)]
+    tracker = PassageTracker(min_interval=2.0)
+    passages = ended(run(steps, tracker))
+    assert [p.departure_frame for p in passages] == [30, 101, 172, 243 + 500]
+    assert len(passages[-1].frames) == 561
