@@ -28,6 +28,7 @@ TOLERANCE = 6.0  # pixels from the path for a registered frame to fit it
 MIN_INLIERS = 8  # registered frames that must fit for the path's departure to be taken
 MIN_SPREAD = 20.0  # pixels the fitting frames must span: a match stuck in place fits nothing
 SPAN = 45  # frames either side of the departure that the path describes
+MIN_DISTINCT_FRAMES = 10  # frames from departure the passages learned must cover, at least
 ROUNDS = 4  # of the robust fit: refit on the frames within the residual limit
 RESIDUAL_MADS = 3.0  # the residual limit, in median absolute residuals (at least TOLERANCE)
 
@@ -96,6 +97,8 @@ class CarrierPath:
         if self._model is None:
             samples = np.concatenate(list(self._passages))
             t = samples[:, 0]
+            if len(np.unique(t)) < MIN_DISTINCT_FRAMES:  # too little of the path seen yet
+                return None
             self._model = (
                 _robust_quadratic(t, samples[:, 1], self.tolerance),
                 _robust_quadratic(t, samples[:, 2], self.tolerance),
@@ -104,7 +107,8 @@ class CarrierPath:
 
     def at(self, dt: int) -> Offset | None:
         """Where a carrier is ``dt`` frames after its departure; None until ``min_passages``
-        passages are learned, and more than ``SPAN`` frames from departure."""
+        passages covering ``MIN_DISTINCT_FRAMES`` frames from departure are learned, and more
+        than ``SPAN`` frames from departure."""
         model = self._coefficients()
         if model is None or abs(dt) > SPAN:
             return None

@@ -82,6 +82,15 @@ def test_a_match_stuck_in_place_fits_no_departure() -> None:
     assert fit is not None and (fit.departure, fit.inliers) == (600, 31)
 
 
+def test_passages_seen_at_a_few_frames_only_teach_no_path() -> None:
+    path = CarrierPath()
+    for departure in (100, 200, 300, 400):
+        path.learn(
+            [departure - 1, departure, departure + 1], [along(-1), (0.0, 0.0), along(1)], departure
+        )
+    assert path.at(0) is None and path.fit(*passage(500)) is None
+
+
 def test_rejects_bad_settings() -> None:
     with pytest.raises(ValueError, match="min_passages"):
         CarrierPath(min_passages=5, memory=3)
