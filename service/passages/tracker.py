@@ -92,6 +92,12 @@ class PassageTracker:
         is chosen (``Track.departure``): the smaller, the better a departure snapshot."""
         return departure_cost(offset, self._direction)
 
+    def departure_estimate(self) -> int | None:
+        """The followed carrier's departure frame as the learned path puts it so far; None
+        while no carrier is followed or its track does not fit the path."""
+        track = self._track
+        return None if track is None or track.fit is None else track.fit.departure
+
     def expected(self, frame: int) -> Offset | None:
         """Where the carrier being followed should be at ``frame`` (None: no carrier followed,
         or its motion is not known yet), for the registrar to look there first."""

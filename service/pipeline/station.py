@@ -41,7 +41,8 @@ logger = logging.getLogger(__name__)
 
 HISTORY = 512  # frames of decisions kept beyond the oldest pending passage
 ALIGN_MARGIN_FRAMES = 3  # frames aligned beyond the alarm window, for the departure estimate
-SNAPSHOT_CANDIDATES = 8  # frames kept per passage for its departure snapshot
+SNAPSHOT_CANDIDATES = 8  # frames kept per passage for its departure snapshot, by offset
+SNAPSHOT_WINDOW = 4  # and those this near the departure the learned path gives so far
 
 
 class AlarmSink(Protocol):
@@ -58,29 +59,38 @@ class AlarmSink(Protocol):
 
 @dataclass
 class _Passage:
-    """A passage being followed: its best departure candidates so far, for the snapshot.
+    """A passage being followed: its departure candidates so far, for the snapshot.
 
-    The departure frame is chosen when the passage ends, on the running median of its offsets
-    (``Track.departure``), while its frames are seen one by one: so the ``SNAPSHOT_CANDIDATES``
-    frames nearest the departure point by their own offset are kept, and the snapshot is the
-    departure frame among them (else the kept frame nearest it). One stray match at the
-    reference position, the raw best, then does not become the snapshot."""
+    The departure frame is only chosen when the passage ends (where the learned path fits its
+    frames, else the running median of its offsets nearest the reference position), while
+    its frames are seen one by one and kept only a little while (``RecentFrames``). So two
+    kinds of frames are kept as they come: the ``SNAPSHOT_CANDIDATES`` nearest the departure
+    point by their own offset, and those within ``SNAPSHOT_WINDOW`` frames of the departure the
+    path gives so far. The snapshot is the departure frame among them, else the kept frame
+    nearest it: one stray match at the reference position, or a registration that slid off a
+    half-hidden carrier, does not become the snapshot."""
 
-    candidates: list[tuple[float, int, Kept]] = field(default_factory=list)
-    """(departure cost, frame index, frame), cheapest first."""
+    candidates: dict[int, tuple[float, Kept]] = field(default_factory=dict)
+    """Frame index -> (departure cost, frame)."""
 
-    def consider(self, cost: float, frame: int, kept: Kept) -> None:
-        self.candidates.append((cost, frame, kept))
-        self.candidates.sort(key=lambda c: (c[0], c[1]))
-        del self.candidates[SNAPSHOT_CANDIDATES:]
+    def consider(self, cost: float, frame: int, kept: Kept, estimate: int | None) -> None:
+        """Keep ``kept`` if it is among the cheapest or near the ``estimate``d departure."""
+        self.candidates[frame] = (cost, kept)
+        by_cost = sorted(self.candidates, key=lambda f: (self.candidates[f][0], f))
+        keep = set(by_cost[:SNAPSHOT_CANDIDATES])
+        if estimate is not None:
+            keep |= {f for f in self.candidates if abs(f - estimate) <= SNAPSHOT_WINDOW}
+        self.candidates = {f: c for f, c in self.candidates.items() if f in keep}
 
     def snapshot(self, departure_frame: int) -> Kept | None:
         """The kept frame at ``departure_frame``, else the nearest one to it (the cheaper of
         two as near); None if none was kept."""
         if not self.candidates:
             return None
-        _, _, kept = min(self.candidates, key=lambda c: (abs(c[1] - departure_frame), c[0]))
-        return kept
+        frame = min(
+            self.candidates, key=lambda f: (abs(f - departure_frame), self.candidates[f][0])
+        )
+        return self.candidates[frame][1]
 
 
 @dataclass
@@ -256,7 +266,8 @@ class StationAnalyser:
         passage = self._passages.get(event.passage)
         kept = self._recent.get(event.frame)
         if passage is not None and kept is not None:
-            passage.consider(self.tracker.departure_cost(event.offset), event.frame, kept)
+            cost = self.tracker.departure_cost(event.offset)
+            passage.consider(cost, event.frame, kept, self.tracker.departure_estimate())
 
     def resolve(self, force: bool = False) -> list[PassageResult]:
         """Judge every ended passage whose departure window is decided (all of them if

@@ -87,6 +87,22 @@ def test_the_snapshot_is_the_departure_frame_not_a_stray_match_nearer_the_refere
     assert departure.crop[0, 0, 0] == 6 and departure.image[0, 0, 0] == 6
 
 
+def test_the_snapshot_is_the_departure_the_learned_path_gives(tmp_path: Path) -> None:
+    sink = Sink()
+    clean: list[float | None] = [(k - 12) * 5.0 for k in range(25)]  # departs at its frame 12
+    # the fourth carrier: its registration slides off it 2 frames before its departure, onto
+    # something 30 px ahead drifting back, which comes nearest the reference 11 frames late
+    sliding = [(k - 12) * 5.0 if k < 10 else 20.0 - 1.5 * (k - 10) for k in range(25)]
+    gap: list[float | None] = [None] * 6
+    offsets = [*clean, *gap, *clean, *gap, *clean, *gap, *sliding, *gap]
+    analyser = _analyser(tmp_path, offsets, alarm_sink=sink)
+    _run(analyser, len(offsets), {f: "open" for f in range(100, 111)})
+    results = analyser.resolve()
+    assert [r.departure_frame for r in results] == [12, 43, 74, 105]  # the last from the path
+    ((_, departure),) = sink.calls
+    assert departure is not None and departure.source_frame == 105
+
+
 def test_a_single_open_frame_is_not_enough(tmp_path: Path) -> None:
     sink = Sink()
     analyser = _analyser(tmp_path, [*carrier(), None, None, None, None], alarm_sink=sink)
