@@ -11,6 +11,13 @@ Near its departure point a carrier can be half hidden by the one that left befor
 filmed from close by, a departed carrier grows to fill the picture): its registration then
 slides off it, and the frame nearest the reference position comes late or early. The frames of
 its approach, registered before the carrier in front came near, still say when it departs.
+
+The path is learned from passages whose departures the tracker chose, some of them off (the
+first ones, chosen by their nearest approach before any path was known). So it does not take
+them as given: the passages remembered are fit again on the path they make, and the path
+refit on the departures that gives (``ALIGN_ROUNDS``); and its frame 0 is put where it passes
+nearest the reference position. A path learned once from late departures would otherwise make
+every later departure as late, passage after passage.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ SPAN = 45  # frames either side of the departure that the path describes
 MIN_DISTINCT_FRAMES = 10  # frames from departure the passages learned must cover, at least
 ROUNDS = 4  # of the robust fit: refit on the frames within the residual limit
 RESIDUAL_MADS = 3.0  # the residual limit, in median absolute residuals (at least TOLERANCE)
+ALIGN_ROUNDS = 3  # of the path fit, each taking the learned passages' departures again
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,77 @@ def _robust_quadratic(t: np.ndarray, values: np.ndarray, floor: float) -> np.nda
     return coefficients
 
 
+def _shifted(coefficients: np.ndarray, s: float) -> np.ndarray:
+    """The quadratic ``t -> q(t + s)`` of the quadratic ``q`` (highest power first)."""
+    a, b, c = coefficients
+    return np.array([a, 2 * a * s + b, a * s * s + b * s + c])
+
+
+def _anchored(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The path ``(x, y)`` shifted in time so that its frame 0 is where it passes nearest the
+    reference position (within ``SPAN`` frames), to a tenth of a frame.
+
+    The passages are learned with the departures the path itself gave them, so a path a
+    few frames off (learned from carriers whose departure came late) would otherwise stay
+    off, and put every later departure as late: the departure is where the carrier is at
+    the reference position, not where the path happened to start."""
+    t = np.linspace(-SPAN, SPAN, 20 * SPAN + 1)
+    s = float(t[np.argmin(np.hypot(np.polyval(x, t), np.polyval(y, t)))])
+    return _shifted(x, s), _shifted(y, s)
+
+
+@dataclass(frozen=True)
+class _Learned:
+    """A passage remembered: its frames near departure (rows: frame, x, y) and the departure
+    the tracker gave it."""
+
+    rows: np.ndarray
+    departure: int
+
+
+def _table(model: tuple[np.ndarray, np.ndarray]) -> tuple[int, np.ndarray]:
+    """(first dt, offsets at dt = first, first + 1, ...): the path frame by frame."""
+    t = np.arange(-SPAN, SPAN + 1, dtype=float)
+    return -SPAN, np.stack([np.polyval(model[0], t), np.polyval(model[1], t)], axis=1)
+
+
+def _fit(
+    lookup: tuple[int, np.ndarray],
+    frames: list[int] | np.ndarray,
+    offsets: list[Offset] | np.ndarray,
+    tolerance: float,
+    min_inliers: int,
+) -> PathFit | None:
+    """``CarrierPath.fit`` on the path ``lookup`` (``_table``)."""
+    if len(frames) < min_inliers:
+        return None
+    first, table = lookup
+    f = np.asarray(frames)
+    o = np.asarray(offsets, dtype=float)
+    distance = np.hypot(table[None, :, 0] - o[:, None, 0], table[None, :, 1] - o[:, None, 1])
+    near, step = np.nonzero(distance <= tolerance)  # (frame, path frame) pairs
+    shift = f[near] - (step + first) - f[0]  # the departure they vote for, from f[0]
+    size = int(f[-1] - f[0]) + 1
+    inside = (shift >= 0) & (shift < size)
+    near, step, shift = near[inside], step[inside], shift[inside]
+    counts = np.bincount(shift, minlength=size)
+    gaps = distance[near, step]
+    totals = np.bincount(shift, weights=gaps, minlength=size)
+    support = np.bincount(shift, weights=1.0 - (gaps / tolerance) ** 2, minlength=size)
+    spans = []
+    for axis in (0, 1):
+        high, low = np.full(size, -np.inf), np.full(size, np.inf)
+        np.maximum.at(high, shift, o[near, axis])
+        np.minimum.at(low, shift, o[near, axis])
+        spans.append(high - low)
+    spread = np.hypot(*spans)  # infinite where nothing fits: ruled out by the count
+    valid = (counts >= min_inliers) & (spread >= MIN_SPREAD)
+    if not valid.any():
+        return None
+    best = int(np.argmax(np.where(valid, support, -1.0)))
+    return PathFit(int(f[0]) + best, int(counts[best]), float(totals[best] / counts[best]))
+
+
 class CarrierPath:
     """Offsets by frames from departure: a quadratic per axis, fit robustly to the frames
     within ``SPAN`` of departure of the last ``memory`` passages."""
@@ -77,33 +156,67 @@ class CarrierPath:
             )
         self.min_passages, self.memory = min_passages, memory
         self.tolerance, self.min_inliers = tolerance, min_inliers
-        self._passages: deque[np.ndarray] = deque(maxlen=memory)  # rows: dt, x, y
+        self._passages: deque[_Learned] = deque(maxlen=memory)
         self._model: tuple[np.ndarray, np.ndarray] | None = None
 
     def learn(self, frames: list[int], offsets: list[Offset], departure: int) -> None:
-        """Add one passage: its registered frames, their offsets and its departure frame."""
+        """Add one passage: its registered frames, their offsets and its departure frame.
+
+        The frames within ``2 SPAN`` of the departure are kept, so that the departure can be
+        taken again on the path the passages learned make (``_coefficients``)."""
         rows = [
-            (frame - departure, x, y)
+            (frame, x, y)
             for frame, (x, y) in zip(frames, offsets, strict=True)
-            if abs(frame - departure) <= SPAN
+            if abs(frame - departure) <= 2 * SPAN
         ]
-        if rows:
-            self._passages.append(np.asarray(rows, dtype=float))
+        if any(abs(frame - departure) <= SPAN for frame, _, _ in rows):
+            self._passages.append(_Learned(np.asarray(rows, dtype=float), departure))
             self._model = None
 
     def _coefficients(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The path learned, once ``min_passages`` passages are remembered.
+
+        The passages come with the departures the tracker gave them, some of them off (early
+        passages, before the path was known; a carrier half hidden). So the path is fit to
+        their frames by those departures, then each passage's departure is taken again where
+        that path fits it best, and the path fit again, ``ALIGN_ROUNDS`` times at most: a
+        path that does not depend on the departures it was first given."""
         if len(self._passages) < self.min_passages:
             return None
         if self._model is None:
-            samples = np.concatenate(list(self._passages))
-            t = samples[:, 0]
-            if len(np.unique(t)) < MIN_DISTINCT_FRAMES:  # too little of the path seen yet
-                return None
-            self._model = (
-                _robust_quadratic(t, samples[:, 1], self.tolerance),
-                _robust_quadratic(t, samples[:, 2], self.tolerance),
-            )
+            departures = [p.departure for p in self._passages]
+            for _ in range(ALIGN_ROUNDS):
+                model = self._fit_passages(departures)
+                if model is None:
+                    return None
+                table = _table(model)
+                again = []
+                for p, departure in zip(self._passages, departures, strict=True):
+                    frames = p.rows[:, 0].astype(int)
+                    found = _fit(table, frames, p.rows[:, 1:], self.tolerance, self.min_inliers)
+                    again.append(departure if found is None else found.departure)
+                self._model = model
+                if again == departures:
+                    break
+                departures = again
         return self._model
+
+    def _fit_passages(self, departures: list[int]) -> tuple[np.ndarray, np.ndarray] | None:
+        """The path through the remembered passages' frames within ``SPAN`` of ``departures``
+        (anchored at the reference position); None while they cover too few frames."""
+        samples = np.concatenate(
+            [
+                np.column_stack([p.rows[:, 0] - d, p.rows[:, 1:]])
+                for p, d in zip(self._passages, departures, strict=True)
+            ]
+        )
+        samples = samples[np.abs(samples[:, 0]) <= SPAN]
+        t = samples[:, 0]
+        if len(np.unique(t)) < MIN_DISTINCT_FRAMES:  # too little of the path seen yet
+            return None
+        x = _robust_quadratic(t, samples[:, 1], self.tolerance)
+        y = _robust_quadratic(t, samples[:, 2], self.tolerance)
+        return _anchored(x, y)
 
     def at(self, dt: int) -> Offset | None:
         """Where a carrier is ``dt`` frames after its departure; None until ``min_passages``
@@ -113,14 +226,6 @@ class CarrierPath:
         if model is None or abs(dt) > SPAN:
             return None
         return float(np.polyval(model[0], dt)), float(np.polyval(model[1], dt))
-
-    def _table(self) -> tuple[int, np.ndarray] | None:
-        """(first dt, offsets at dt = first, first + 1, ...): the path frame by frame."""
-        model = self._coefficients()
-        if model is None:
-            return None
-        t = np.arange(-SPAN, SPAN + 1, dtype=float)
-        return -SPAN, np.stack([np.polyval(model[0], t), np.polyval(model[1], t)], axis=1)
 
     def fit(self, frames: list[int], offsets: list[Offset]) -> PathFit | None:
         """The departure frame, between the first and last of ``frames``, that the most of
@@ -134,31 +239,7 @@ class CarrierPath:
 
         Each frame is compared with the path's ``2 SPAN + 1`` frames once, and votes for the
         departures that put it within ``tolerance``: linear in the track's length."""
-        lookup = self._table()
-        if lookup is None or len(frames) < self.min_inliers:
+        model = self._coefficients()
+        if model is None:
             return None
-        first, table = lookup
-        f = np.asarray(frames)
-        o = np.asarray(offsets, dtype=float)
-        distance = np.hypot(table[None, :, 0] - o[:, None, 0], table[None, :, 1] - o[:, None, 1])
-        near, step = np.nonzero(distance <= self.tolerance)  # (frame, path frame) pairs
-        shift = f[near] - (step + first) - f[0]  # the departure they vote for, from f[0]
-        size = int(f[-1] - f[0]) + 1
-        inside = (shift >= 0) & (shift < size)
-        near, step, shift = near[inside], step[inside], shift[inside]
-        counts = np.bincount(shift, minlength=size)
-        gaps = distance[near, step]
-        totals = np.bincount(shift, weights=gaps, minlength=size)
-        support = np.bincount(shift, weights=1.0 - (gaps / self.tolerance) ** 2, minlength=size)
-        spans = []
-        for axis in (0, 1):
-            high, low = np.full(size, -np.inf), np.full(size, np.inf)
-            np.maximum.at(high, shift, o[near, axis])
-            np.minimum.at(low, shift, o[near, axis])
-            spans.append(high - low)
-        spread = np.hypot(*spans)  # infinite where nothing fits: ruled out by the count
-        valid = (counts >= self.min_inliers) & (spread >= MIN_SPREAD)
-        if not valid.any():
-            return None
-        best = int(np.argmax(np.where(valid, support, -1.0)))
-        return PathFit(int(f[0]) + best, int(counts[best]), float(totals[best] / counts[best]))
+        return _fit(_table(model), frames, offsets, self.tolerance, self.min_inliers)

@@ -61,6 +61,33 @@ def test_the_fit_finds_the_departure_of_a_track_that_slides_off_near_it() -> Non
     assert fit.inliers == 22 and fit.error == pytest.approx(0.0, abs=1e-9)
 
 
+def test_passages_learned_with_late_departures_do_not_make_the_next_one_late() -> None:
+    # the passages taught to the path were given departures 6 frames late (at the frame the
+    # carrier was 6 frames past the reference position): the path still departs where the
+    # carrier is at the reference position, so the next passage is not made as late
+    path = CarrierPath()
+    for departure in (100, 200, 300):
+        frames, offsets = passage(departure)
+        path.learn(frames, offsets, departure + 6)
+    assert path.at(0) == pytest.approx((0.0, 0.0), abs=0.3)
+    assert path.at(-6) == pytest.approx(along(-6), abs=0.3)
+    fit = path.fit(*passage(500))
+    assert fit is not None and fit.departure == 500
+
+
+def test_passages_learned_with_scattered_departures_still_teach_the_path() -> None:
+    # the first passages' departures came from their nearest approach, some well off (a
+    # carrier half hidden): each is taken again on the path they make, then the path refit
+    path = CarrierPath()
+    for departure, error in ((100, -10), (200, 7), (300, 12)):
+        frames, offsets = passage(departure)
+        path.learn(frames, offsets, departure + error)
+    for dt in (-30, -10, 0, 10, 30):
+        assert path.at(dt) == pytest.approx(along(dt), abs=0.5)
+    fit = path.fit(*passage(500))
+    assert fit is not None and fit.departure == 500
+
+
 def test_too_few_frames_on_the_path_give_no_fit() -> None:
     path = CarrierPath(min_inliers=8)
     for departure in (100, 200, 300):
