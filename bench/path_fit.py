@@ -1,4 +1,4 @@
-"""The learned carrier path's fit to a track, by the track's length.
+"""The learned carrier path's fit to a track, by the track's length; and its learning.
 
     python bench/path_fit.py [--lengths 30 100 200 300] [--repeats 200]
 
@@ -8,7 +8,10 @@ learned from three clean passages, then ``fit`` is timed on tracks of each lengt
 past the departure: a carrier on the path for its last 60 frames, what came before registered
 on something still (the
 frames a dense lift's tracks start with). Milliseconds per fit, median of ``repeats``, as JSON
-on stdout; docs/BENCHMARKS.md records them.
+on stdout; docs/BENCHMARKS.md records them. Also timed: learning one more passage once the
+path remembers ``MEMORY`` of them, and the path fit again (once per passage ended; the
+remembered passages' departures are taken again on the path, ``ALIGN_ROUNDS`` times at most),
+each passage given a departure a few frames off.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import time
 import numpy as np
 
 from service.passages.events import Offset
-from service.passages.path import SPAN, CarrierPath
+from service.passages.path import MEMORY, SPAN, CarrierPath
 
 
 def along(dt: int) -> Offset:
@@ -36,6 +39,22 @@ def learned() -> CarrierPath:
         frames = list(range(departure - SPAN, departure + SPAN + 1))
         path.learn(frames, [along(f - departure) for f in frames], departure)
     return path
+
+
+def learning_ms(repeats: int) -> float:
+    """Median milliseconds to learn one more passage and fit the path again, ``MEMORY``
+    passages remembered, each given a departure up to 4 frames off."""
+    path, times = CarrierPath(), []
+    for k in range(MEMORY + repeats):
+        departure = 1_000 + 200 * k
+        frames = list(range(departure - 2 * SPAN, departure + 2 * SPAN + 1))
+        offsets = [along(f - departure) for f in frames]
+        start = time.perf_counter()
+        path.learn(frames, offsets, departure + (k % 9) - 4)
+        path.at(0)  # the path is fit again when it is next used
+        if k >= MEMORY:
+            times.append(time.perf_counter() - start)
+    return float(np.median(times)) * 1000
 
 
 def track(length: int) -> tuple[list[int], list[Offset]]:
@@ -69,7 +88,9 @@ def main() -> None:
                 "departure_found": None if fit is None else fit.departure == frames[-1] - 15,
             }
         )
-    print(json.dumps({"machine": platform.processor() or platform.machine(), "fits": rows}))
+    machine = platform.processor() or platform.machine()
+    learning = round(learning_ms(args.repeats), 3)
+    print(json.dumps({"machine": machine, "fits": rows, "ms_per_passage_learned": learning}))
 
 
 if __name__ == "__main__":
