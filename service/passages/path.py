@@ -187,8 +187,8 @@ class CarrierPath:
             departures = [p.departure for p in self._passages]
             for _ in range(ALIGN_ROUNDS):
                 model = self._fit_passages(departures)
-                if model is None:
-                    return None
+                if model is None:  # too little of the path seen: the last round's path, if any
+                    break
                 table = _table(model)
                 again = []
                 for p, departure in zip(self._passages, departures, strict=True):
