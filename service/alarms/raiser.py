@@ -48,6 +48,7 @@ def bar_details(verdict: PassageVerdict, departure_frame: int) -> dict[str, Deta
         "open_frames": verdict.open_frames,
         "judged_frames": verdict.judged_frames,
         "mean_margin": finite(verdict.mean_margin),
+        "open_share": finite(verdict.open_share),
         "decision_frame": None if decision is None else decision.frame,
         "margin": None if decision is None else finite(decision.margin),
         "model": None if decision is None else decision.model,

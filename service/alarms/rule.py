@@ -3,7 +3,8 @@
 One misjudged frame must not raise (or hide) an alarm, so the rule looks at every decided frame
 within ``departure_window`` frames of the departure frame and raises the alarm when at least
 ``open_frames_min`` of them are judged open by at least ``min_margin`` and their mean signed
-margin (``d_closed − d_open``) is at least ``min_mean_margin`` (see
+margin (``d_closed − d_open``) is at least ``min_mean_margin``, and, when asked
+(``open_share_max``), one of them looks like the open mask (see
 :class:`~service.config.alarm.AlarmConfig`).
 """
 
@@ -40,11 +41,21 @@ class PassageVerdict:
     """Mean of ``d_closed − d_open`` over the judged frames: > 0 leans open, < 0 leans closed;
     0 when none was judged."""
     undecided: bool
+    open_share: float = 1.0
+    """The least ``d_open / (d_open + d_closed)`` over the judged frames: near 0 where a frame
+    looks like the open mask, 0.5 where it is as far from both; 1 when none was judged."""
 
 
 def counts_as_open(decision: FrameDecision, config: AlarmConfig) -> bool:
     """A frame counts as open when its nearer mask is the open one by at least ``min_margin``."""
     return decision.state == "open" and decision.margin >= config.min_margin
+
+
+def open_share(decision: FrameDecision) -> float:
+    """``d_open / (d_open + d_closed)``: 0 on the open mask, 0.5 as far from both, 1 on the
+    closed one (0.5 when both distances are 0)."""
+    total = decision.d_open + decision.d_closed
+    return decision.d_open / total if total > 0 else 0.5
 
 
 def window_decisions(
@@ -69,6 +80,9 @@ def judge_passage(
     alarm = open_frames >= config.open_frames_min  # never with no frame: open_frames_min >= 1
     if config.min_mean_margin is not None and mean_margin < config.min_mean_margin:
         alarm = False
+    share = min((open_share(decision) for decision in judged), default=1.0)
+    if config.open_share_max is not None and share > config.open_share_max:
+        alarm = False
     return PassageVerdict(
         state="open" if alarm else "closed",
         alarm=alarm,
@@ -77,4 +91,5 @@ def judge_passage(
         departure_decision=None if nearest is None else nearest[1],
         mean_margin=mean_margin,
         undecided=not judged,
+        open_share=share,
     )

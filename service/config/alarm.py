@@ -18,7 +18,9 @@ class AlarmConfig(BaseModel):
     ``departure_window`` frames of the departure frame count as open (hysteresis against a single
     misjudged frame) and the window as a whole does not lean closed: the mean of ``d_closed −
     d_open`` over its judged frames is at least ``min_mean_margin`` (two weakly open frames among
-    clearly closed ones are a misjudgement, not an open bar).
+    clearly closed ones are a misjudgement, not an open bar). With ``open_share_max``, one frame
+    of the window must also look like the open mask: ``d_open`` at most that share of
+    ``d_open + d_closed`` (a crop unlike both masks, a little nearer the open one, raises none).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -47,6 +49,16 @@ class AlarmConfig(BaseModel):
         description="Mean of d_closed - d_open over the window's judged frames below which no "
         "alarm is raised, however many frames count as open (default -0.1: a window leaning "
         "closed on the whole); null: no such condition.",
+    )
+
+    open_share_max: float | None = Field(
+        default=None,
+        gt=0.0,
+        le=0.5,
+        description="With a value, the alarm also needs a frame of the window whose distance to "
+        "the open mask is at most this share of its two distances, d_open / (d_open + "
+        "d_closed): the bar must look like the open mask, not merely less unlike it than the "
+        "closed one (0.5: any frame judged open). Default null: no such condition.",
     )
 
     @model_validator(mode="before")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from service.alarms import judge_passage
@@ -143,3 +145,27 @@ def test_a_window_of_the_departure_frame_alone_needs_one_open_frame() -> None:
     config = AlarmConfig(departure_window=0)
     verdict = judge_passage(decisions((0, "open", 0.1), (1, "open", 0.1)), DEPARTURE, config)
     assert verdict.alarm and verdict.judged_frames == 1
+
+
+def test_open_share_max_needs_a_frame_that_looks_like_the_open_mask() -> None:
+    def frame(offset: int, d_open: float, d_closed: float) -> FrameDecision:
+        made = make_decision(DEPARTURE + offset, "open", d_closed - d_open)
+        return replace(made, d_open=d_open, d_closed=d_closed)
+
+    # both frames nearer the open mask, but far from both: shares 0.4 and 0.43
+    unlike_both = {f.frame: f for f in (frame(0, 1.0, 1.5), frame(1, 0.75, 1.0))}
+    # the same and one frame on the open mask: share 0.02
+    like_open = {**unlike_both, DEPARTURE - 1: frame(-1, 0.02, 0.98)}
+    assert judge_passage(unlike_both, DEPARTURE, AlarmConfig()).alarm  # off by default
+    strict = AlarmConfig(open_share_max=0.2)
+    verdict = judge_passage(unlike_both, DEPARTURE, strict)
+    assert not verdict.alarm and verdict.open_frames == 2
+    assert verdict.open_share == pytest.approx(0.4)
+    verdict = judge_passage(like_open, DEPARTURE, strict)
+    assert verdict.alarm and verdict.open_share == pytest.approx(0.02)
+
+
+@pytest.mark.parametrize("share", [0.0, -0.1, 0.51])
+def test_open_share_max_outside_its_range_is_refused(share: float) -> None:
+    with pytest.raises(ValueError, match="open_share_max"):
+        AlarmConfig(open_share_max=share)
